@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal types shared by the library's files. Nothing here is installed. */
+#ifndef LIBCMAPLAN_PRIVATE_H
+#define LIBCMAPLAN_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "cmaplan/libcmaplan.h"
+
+#define _public_ __attribute__((visibility("default")))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+#define CMAPLAN_ERROR_MAX 512
+
+struct cmaplan_ctx {
+        int refcount;
+        int root_fd;
+        char *root;
+        char *lock_dir;
+        cmaplan_log_fn log_fn;
+        void *log_data;
+        int log_priority;
+        char error[CMAPLAN_ERROR_MAX];
+        /* capture: told of every file, directory and existence check the reader makes (lib/capture.c) */
+        int (*record_fn)(void *data, int kind, const char *relpath, const char *buf, size_t len);
+        void *record_data;
+};
+
+enum { RECORD_FILE, RECORD_DIR, RECORD_EXISTS };
+
+/* logging (lib/log.c) */
+void cmaplan_log_stderr(void *userdata, int priority, const char *file, int line, const char *fn,
+                        const char *msg);
+void cmaplan_log(struct cmaplan_ctx *ctx, int priority, const char *file, int line, const char *fn,
+                 const char *format, ...) _printf_(6, 7);
+#define log_cond(ctx, prio, ...)                                                              \
+        do {                                                                                  \
+                if ((ctx) && (ctx)->log_priority >= (prio))                                   \
+                        cmaplan_log((ctx), (prio), __FILE__, __LINE__, __func__, __VA_ARGS__); \
+        } while (0)
+#define log_debug(ctx, ...) log_cond(ctx, CMAPLAN_LOG_DEBUG, __VA_ARGS__)
+#define log_info(ctx, ...) log_cond(ctx, CMAPLAN_LOG_INFO, __VA_ARGS__)
+#define log_err(ctx, ...) log_cond(ctx, CMAPLAN_LOG_ERR, __VA_ARGS__)
+
+/* Record an error message in the context (cmaplan_get_error) and log it; returns err. */
+int cmaplan_set_error(struct cmaplan_ctx *ctx, int err, const char *format, ...) _printf_(3, 4);
+
+/* Copy an info struct out honouring the caller's sz (lib/util.c). */
+int copy_info_out(void *dst, const void *src, size_t src_size);
+
+/* ---------------------------------------------------------------- snapshot */
+
+#define CMAPLAN_MAX_NODES 1024
+#define CMAPLAN_MAX_PAGE_SIZES 8
+
+struct kv {
+        char *key;
+        uint64_t value;
+};
+
+struct cmaplan_zone {
+        struct cmaplan_zone_info info;
+        char name[16];
+};
+
+struct cmaplan_node {
+        struct cmaplan_node_info info;
+        char *cpulist;
+        struct cmaplan_zone *zones;
+        unsigned n_zones;
+        /* distance[i] is the distance to distance_to[i] (a node id) */
+        uint32_t *distance;
+        int *distance_to;
+        unsigned n_distance;
+        struct kv *meminfo;
+        unsigned n_meminfo;
+        /* per page size, same order as snapshot->page_sizes */
+        struct cmaplan_pool_info pools[CMAPLAN_MAX_PAGE_SIZES];
+};
+
+struct cmaplan_cma {
+        struct cmaplan_cma_info info;
+        char *name;
+};
+
+struct cmaplan_cmdline {
+        struct cmaplan_cmdline_item info;
+        char *text;
+};
+
+struct cmaplan_snapshot {
+        int refcount;
+        struct cmaplan_ctx *ctx;
+        struct cmaplan_host_info host;
+        char *kernel_release;
+        char *cmdline;
+        struct cmaplan_node *nodes;     /* sorted by node id */
+        unsigned n_nodes;
+        uint64_t page_sizes[CMAPLAN_MAX_PAGE_SIZES]; /* ascending */
+        unsigned n_page_sizes;
+        struct cmaplan_pool_info global_pools[CMAPLAN_MAX_PAGE_SIZES];
+        struct cmaplan_cma *cma;
+        unsigned n_cma;
+        struct cmaplan_cmdline *cmdline_items;
+        unsigned n_cmdline_items;
+        struct kv *meminfo;             /* proc/meminfo */
+        unsigned n_meminfo;
+};
+
+/* index of a page size in snapshot->page_sizes, or -1 */
+int snapshot_page_size_idx(const struct cmaplan_snapshot *s, uint64_t page_size_bytes);
+
+#endif
