@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "reader.h"
+#include "util.h"
+
+static int open_in_root(struct cmaplan_ctx *ctx, const char *relpath, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t)flags | O_CLOEXEC,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        while (*relpath == '/')
+                relpath++;
+#ifdef SYS_openat2
+        fd = (int)syscall(SYS_openat2, ctx->root_fd, relpath, &how, sizeof(how));
+        if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+                return fd < 0 ? -errno : fd;
+#endif
+        /* Kernels before 5.6 (or a seccomp filter): refuse links in the last component at least. */
+        fd = openat(ctx->root_fd, relpath, flags | O_CLOEXEC | O_NOFOLLOW);
+        return fd < 0 ? -errno : fd;
+}
+
+static bool is_silent_error(int r) {
+        return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EPERM;
+}
+
+int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_buf *ret) {
+        struct stat st;
+        size_t alloc = 4096, len = 0;
+        char *data = NULL;
+        int fd, r;
+
+        /* O_NONBLOCK: a FIFO planted where a file should be must not hang us before fstat. */
+        fd = open_in_root(ctx, relpath, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0) {
+                if (is_silent_error(fd))
+                        return fd;
+                return cmaplan_set_error(ctx, fd, "%s: cannot open: %s", relpath, strerror(-fd));
+        }
+        if (fstat(fd, &st) < 0) {
+                r = cmaplan_set_error(ctx, -errno, "%s: cannot stat: %s", relpath, strerror(errno));
+                goto out;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                r = cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
+                goto out;
+        }
+        if ((uint64_t)st.st_size > READER_MAX_FILE_BYTES) {
+                r = cmaplan_set_error(ctx, -EFBIG, "%s: file of %llu bytes is larger than the %u MiB limit",
+                                      relpath, (unsigned long long)st.st_size, READER_MAX_FILE_BYTES >> 20);
+                goto out;
+        }
+        /* procfs and sysfs report size 0 or 4096: read until EOF, bounded. */
+        if ((size_t)st.st_size + 1 > alloc)
+                alloc = (size_t)st.st_size + 1;
+        data = malloc(alloc);
+        if (!data) {
+                r = -ENOMEM;
+                goto out;
+        }
+        for (;;) {
+                ssize_t n;
+
+                if (len + 1 >= alloc) {
+                        char *p;
+
+                        if (alloc > READER_MAX_FILE_BYTES) {
+                                r = cmaplan_set_error(ctx, -EFBIG, "%s: larger than the %u MiB limit",
+                                                      relpath, READER_MAX_FILE_BYTES >> 20);
+                                goto out;
+                        }
+                        p = realloc(data, alloc * 2);
+                        if (!p) {
+                                r = -ENOMEM;
+                                goto out;
+                        }
+                        data = p;
+                        alloc *= 2;
+                }
+                n = read(fd, data + len, alloc - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        if (is_silent_error(r))
+                                goto out;
+                        r = cmaplan_set_error(ctx, r, "%s: read failed: %s", relpath, strerror(-r));
+                        goto out;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        /* Capture tools that save C strings (hwloc's) leave a NUL after the last newline. */
+        while (len > 0 && data[len - 1] == '\0')
+                len--;
+        data[len] = '\0';
+        if (ctx->record_fn) {
+                r = ctx->record_fn(ctx->record_data, RECORD_FILE, relpath, data, len);
+                if (r < 0)
+                        goto out;
+        }
+        ret->data = data;
+        ret->len = len;
+        data = NULL;
+        r = 0;
+out:
+        free(data);
+        close(fd);
+        return r;
+}
+
+void file_buf_free(struct file_buf *f) {
+        free(f->data);
+        f->data = NULL;
+        f->len = 0;
+}
+
+static int cmp_names(const void *a, const void *b) {
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int reader_list_dir(struct cmaplan_ctx *ctx, const char *relpath, char ***ret_names, unsigned *ret_n) {
+        char **names = NULL;
+        unsigned n = 0, alloc = 0;
+        struct dirent *de;
+        DIR *d;
+        int fd, r = 0;
+
+        fd = open_in_root(ctx, relpath, O_RDONLY | O_DIRECTORY);
+        if (fd < 0) {
+                if (is_silent_error(fd))
+                        return fd;
+                return cmaplan_set_error(ctx, fd, "%s: cannot open directory: %s", relpath, strerror(-fd));
+        }
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                close(fd);
+                return cmaplan_set_error(ctx, r, "%s: cannot read directory: %s", relpath, strerror(-r));
+        }
+        while ((errno = 0, de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (n >= READER_MAX_DIR_ENTRIES) {
+                        r = cmaplan_set_error(ctx, -E2BIG, "%s: more than %u entries", relpath,
+                                              READER_MAX_DIR_ENTRIES);
+                        goto fail;
+                }
+                r = grow_array((void **)&names, sizeof(*names), &alloc, n + 1);
+                if (r < 0)
+                        goto fail;
+                names[n] = strdup(de->d_name);
+                if (!names[n]) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                n++;
+        }
+        if (errno) {
+                r = cmaplan_set_error(ctx, -errno, "%s: cannot read directory: %s", relpath, strerror(errno));
+                goto fail;
+        }
+        closedir(d);
+        if (ctx->record_fn) {
+                r = ctx->record_fn(ctx->record_data, RECORD_DIR, relpath, NULL, 0);
+                if (r < 0) {
+                        names_free(names, n);
+                        return r;
+                }
+        }
+        if (n)
+                qsort(names, n, sizeof(*names), cmp_names);
+        *ret_names = names;
+        *ret_n = n;
+        return 0;
+fail:
+        closedir(d);
+        names_free(names, n);
+        return r;
+}
+
+void names_free(char **names, unsigned n) {
+        for (unsigned i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+bool reader_exists(struct cmaplan_ctx *ctx, const char *relpath) {
+        int fd = open_in_root(ctx, relpath, O_PATH);
+
+        if (fd < 0)
+                return false;
+        close(fd);
+        if (ctx->record_fn && ctx->record_fn(ctx->record_data, RECORD_EXISTS, relpath, NULL, 0) < 0)
+                return false;
+        return true;
+}
+
+int reader_parse_failed(struct cmaplan_ctx *ctx, const char *relpath, int r, const struct parse_error *err) {
+        if (r == -ENOMEM)
+                return r;
+        if (err->line)
+                return cmaplan_set_error(ctx, r, "%s:%u: %s", relpath, err->line, err->msg);
+        return cmaplan_set_error(ctx, r, "%s: %s", relpath, err->msg);
+}
+
+int reader_read_u64(struct cmaplan_ctx *ctx, const char *relpath, uint64_t *ret) {
+        struct parse_error err = { 0 };
+        struct file_buf f;
+        int r;
+
+        r = reader_read_file(ctx, relpath, &f);
+        if (r < 0)
+                return r;
+        r = parse_u64_file(f.data, f.len, ret, &err);
+        file_buf_free(&f);
+        if (r < 0)
+                return reader_parse_failed(ctx, relpath, r, &err);
+        return 0;
+}
