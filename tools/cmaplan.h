@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef CMAPLAN_TOOLS_CMAPLAN_H
+#define CMAPLAN_TOOLS_CMAPLAN_H
+
+#include <stdbool.h>
+
+#include "cmaplan/libcmaplan.h"
+
+/* Options every command shares (parsed before the command name). */
+struct global_opts {
+        const char *root;
+        bool json;
+};
+
+struct command {
+        const char *name;
+        const char *summary;
+        int (*run)(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+        void (*help)(void);
+};
+
+/* Print "cmaplan: <what>: <library message or strerror>" and return the exit status 1. */
+int report_error(struct cmaplan_ctx *ctx, const char *what, int r);
+/* Print JSON text to stdout and free it; returns the exit status. */
+int print_json(char *json);
+
+int cmd_show(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_show(void);
+int cmd_capture(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_capture(void);
+
+#endif

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Install what building and testing libcmaplan needs on Debian 12 (bookworm).
+# Runs apt-get as root, through sudo when not root. Installs only what is missing.
+set -eu
+pkgs="build-essential autoconf automake libtool pkg-config autoconf-archive libnuma-dev libudev-dev check python3 xz-utils"
+missing=
+for p in $pkgs; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
+echo "installing:$missing"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $missing
