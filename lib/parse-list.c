@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Single-line sysfs lists: node/cpu lists ("0-3,8\n") and nodeN/distance ("10 21\n"). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+
+static const char *quote(char out[33], const char *s, size_t len) {
+        size_t i;
+
+        for (i = 0; i < len && i < 32; i++)
+                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+        out[i] = '\0';
+        return out;
+}
+
+static int fail(struct parse_error *err, int r, const char *fmt, ...) _printf_(3, 4);
+static int fail(struct parse_error *err, int r, const char *fmt, ...) {
+        va_list ap;
+
+        if (err) {
+                /* these files are a single line */
+                err->line = 1;
+                va_start(ap, fmt);
+                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+                va_end(ap);
+        }
+        return r;
+}
+
+/* Set bits [a, b] a word at a time (a range may span the whole bitmap); returns the bits newly set. */
+static unsigned set_range(uint64_t *bitmap, uint64_t a, uint64_t b) {
+        unsigned added = 0;
+
+        while (a <= b) {
+                unsigned bit = a % 64;
+                uint64_t take = 64 - bit, mask;
+
+                if (take > b - a + 1)
+                        take = b - a + 1;
+                mask = (take == 64 ? UINT64_MAX : (((uint64_t)1 << take) - 1)) << bit;
+                added += __builtin_popcountll(mask & ~bitmap[a / 64]);
+                bitmap[a / 64] |= mask;
+                a += take;
+        }
+        return added;
+}
+
+/* One pass over the list: validates it, and fills bitmap when it is not NULL. */
+static int walk_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap, unsigned *ret_count,
+                       struct parse_error *err) {
+        unsigned count = 0;
+        size_t pos = 0;
+        char q[33];
+
+        while (pos < len) {
+                const char *item = buf + pos, *comma, *dash;
+                size_t n, alen;
+                uint64_t a = 0, b = 0;
+                int r;
+
+                comma = memchr(item, ',', len - pos);
+                n = comma ? (size_t)(comma - item) : len - pos;
+                if (n == 0)
+                        return fail(err, -EINVAL, "empty entry in list '%s'", quote(q, buf, len));
+                dash = memchr(item, '-', n);
+                alen = dash ? (size_t)(dash - item) : n;
+                r = parse_u64(item, alen, &a);
+                if (r == 0 && dash)
+                        r = parse_u64(dash + 1, n - alen - 1, &b);
+                else
+                        b = a;
+                if (r < 0)
+                        return fail(err, -EINVAL, "expected an id or a range, got '%s'", quote(q, item, n));
+                if (b < a)
+                        return fail(err, -EINVAL, "reversed range '%s'", quote(q, item, n));
+                if (b >= max_id)
+                        return fail(err, -ERANGE, "id out of range (max %u) in '%s'", max_id, quote(q, item, n));
+                if (bitmap)
+                        count += set_range(bitmap, a, b);
+                pos += n;
+                if (comma) {
+                        pos++;
+                        if (pos == len)
+                                return fail(err, -EINVAL, "trailing ',' in list '%s'", quote(q, buf, len));
+                }
+        }
+        if (ret_count)
+                *ret_count = count;
+        return 0;
+}
+
+int parse_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap, unsigned *ret_count,
+                 struct parse_error *err) {
+        int r;
+
+        if (!buf)
+                len = 0;
+        if (len > 0 && buf[len - 1] == '\n')
+                len--;
+        /* validate first so that the bitmap stays untouched on failure */
+        r = walk_idlist(buf, len, max_id, NULL, NULL, err);
+        if (r < 0)
+                return r;
+        if (!bitmap)
+                return 0;
+        return walk_idlist(buf, len, max_id, bitmap, ret_count, err);
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+
+int parse_distance(const char *buf, size_t len, uint32_t *ret, unsigned max, unsigned *ret_n,
+                   struct parse_error *err) {
+        unsigned n = 0;
+        char q[33];
+
+        if (!buf)
+                len = 0;
+        if (len > 0 && buf[len - 1] == '\n')
+                len--;
+        /* two passes: count and check, then store, so that *ret is untouched on failure */
+        for (int pass = 0; pass < 2; pass++) {
+                size_t pos = 0;
+
+                n = 0;
+                while (pos < len) {
+                        size_t start;
+                        uint64_t v;
+                        int r;
+
+                        if (is_blank(buf[pos])) {
+                                pos++;
+                                continue;
+                        }
+                        start = pos;
+                        while (pos < len && !is_blank(buf[pos]))
+                                pos++;
+                        r = parse_u64(buf + start, pos - start, &v);
+                        if (r < 0 || v > UINT32_MAX)
+                                return fail(err, -EINVAL, "expected a distance, got '%s'",
+                                            quote(q, buf + start, pos - start));
+                        if (n >= max)
+                                return fail(err, -EINVAL, "more than %u distances", max);
+                        if (pass == 1)
+                                ret[n] = (uint32_t)v;
+                        n++;
+                }
+        }
+        if (ret_n)
+                *ret_n = n;
+        return 0;
+}

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proc/pagetypeinfo (KERNEL-FACTS §8.2). The kernel prints the whole layout once per node with
+ * memory: "Page block order:", "Pages per block:", the free counts per (zone, migratetype, order),
+ * "Number of blocks type" per zone, and with page_owner "Number of mixed blocks". Columns come
+ * from the headers because CMA and Isolate exist only with their configs.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+/* a node has at most MAX_NR_ZONES (6) zones; the cap bounds the per-row lookup */
+#define MAX_ZONES_PER_NODE 32
+/* MIGRATE_TYPES is at most 7 */
+#define MAX_TYPES 16
+
+static const char *quote(char out[33], const char *s, size_t len) {
+        size_t i;
+
+        for (i = 0; i < len && i < 32; i++)
+                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+        out[i] = '\0';
+        return out;
+}
+
+static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
+static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) {
+        va_list ap;
+
+        if (err) {
+                err->line = line;
+                va_start(ap, fmt);
+                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+                va_end(ap);
+        }
+        return r;
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+
+static size_t skip_blanks(const char *l, size_t ll, size_t i) {
+        while (i < ll && is_blank(l[i]))
+                i++;
+        return i;
+}
+
+static size_t token_end(const char *l, size_t ll, size_t i) {
+        while (i < ll && !is_blank(l[i]))
+                i++;
+        return i;
+}
+
+static bool starts_with(const char *l, size_t ll, const char *lit) {
+        size_t n = strlen(lit);
+
+        return ll >= n && memcmp(l, lit, n) == 0;
+}
+
+enum section {
+        SEC_NONE,       /* no table header yet in this node's part */
+        SEC_FREE,       /* "Free pages count per migrate type at order" rows */
+        SEC_BLOCKS,     /* "Number of blocks type" rows */
+        SEC_OTHER,      /* "Number of mixed blocks" or a section we do not know: rows skipped */
+};
+
+struct state {
+        struct parsed_pagetype *out;
+        unsigned *lines;        /* first line of each zone, for messages */
+        unsigned n, alloc;
+        bool have_order;
+        uint32_t order;
+        unsigned node_start;    /* first entry of the current node's part */
+        unsigned n_orders;
+        unsigned n_cols;
+        int cma_col;
+        enum section sec;
+};
+
+static int parse_number_after(const char *l, size_t ll, size_t i, const char *what, unsigned line, uint64_t *ret,
+                              struct parse_error *err) {
+        char q[33];
+
+        i = skip_blanks(l, ll, i);
+        if (parse_u64(l + i, ll - i, ret) < 0)
+                return fail(err, line, -EINVAL, "expected a number after '%s', got '%s'", what,
+                            quote(q, l + i, ll - i));
+        return 0;
+}
+
+/* "Node    0, zone      DMA" up to the end of the zone name (which may be followed by ',') */
+static int parse_row_head(const char *l, size_t ll, unsigned line, int *ret_node, char name[16], size_t *ret_i,
+                          struct parse_error *err) {
+        size_t i, start;
+        uint64_t id;
+        char q[33];
+
+        i = skip_blanks(l, ll, 4);
+        start = i;
+        while (i < ll && l[i] != ',' && !is_blank(l[i]))
+                i++;
+        if (i > start && l[start] == '-')
+                return fail(err, line, -EINVAL, "negative node id '%s'", quote(q, l + start, i - start));
+        if (parse_u64(l + start, i - start, &id) < 0)
+                return fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
+                            quote(q, l + start, i - start));
+        if (id >= CMAPLAN_MAX_NODES)
+                return fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", quote(q, l + start, i - start),
+                            CMAPLAN_MAX_NODES - 1);
+        i = skip_blanks(l, ll, i);
+        if (i >= ll || l[i] != ',')
+                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
+        i = skip_blanks(l, ll, i + 1);
+        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !is_blank(l[i + 4]))
+                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
+        i = skip_blanks(l, ll, i + 4);
+        start = i;
+        while (i < ll && l[i] != ',' && !is_blank(l[i]))
+                i++;
+        if (i == start)
+                return fail(err, line, -EINVAL, "missing zone name in '%s'", quote(q, l, ll));
+        if (i - start >= 16)
+                return fail(err, line, -EINVAL, "zone name '%s' too long", quote(q, l + start, i - start));
+        *ret_node = (int)id;
+        memcpy(name, l + start, i - start);
+        name[i - start] = '\0';
+        *ret_i = i;
+        return 0;
+}
+
+/* The entry of (node, zone) in the current node's part, created on first sight. */
+static int get_zone(struct state *st, int node, const char *name, unsigned line, struct parsed_pagetype **ret,
+                    struct parse_error *err) {
+        struct parsed_pagetype *p;
+
+        for (unsigned i = st->node_start; i < st->n; i++)
+                if (st->out[i].node_id == node && strcmp(st->out[i].zone, name) == 0) {
+                        *ret = &st->out[i];
+                        return 0;
+                }
+        if (st->n - st->node_start >= MAX_ZONES_PER_NODE)
+                return fail(err, line, -EINVAL, "more than %d zones after 'Page block order:'", MAX_ZONES_PER_NODE);
+        if (st->n == st->alloc) {
+                unsigned na = st->alloc ? st->alloc * 2 : 8;
+                struct parsed_pagetype *no;
+                unsigned *nl;
+
+                if (na > UINT32_MAX / 2)
+                        return fail(err, line, -ENOMEM, "out of memory");
+                no = realloc(st->out, na * sizeof(*no));
+                if (!no)
+                        return fail(err, line, -ENOMEM, "out of memory");
+                st->out = no;
+                nl = realloc(st->lines, na * sizeof(*nl));
+                if (!nl)
+                        return fail(err, line, -ENOMEM, "out of memory");
+                st->lines = nl;
+                st->alloc = na;
+        }
+        p = &st->out[st->n];
+        memset(p, 0, sizeof(*p));
+        p->node_id = node;
+        snprintf(p->zone, sizeof(p->zone), "%s", name);
+        p->pageblock_order = st->order;
+        p->has_cma_column = st->cma_col >= 0;
+        st->lines[st->n] = line;
+        st->n++;
+        *ret = p;
+        return 0;
+}
+
+/* "Node    0, zone   Normal, type      Movable      0      1 ... >100000 ..." */
+static int parse_free_row(struct state *st, const char *l, size_t ll, unsigned line, struct parse_error *err) {
+        uint64_t add = 0;
+        bool capped = false, is_cma, is_isolate;
+        struct parsed_pagetype *p;
+        size_t i, tstart, tend;
+        unsigned k = 0;
+        char name[16], q[33];
+        int node = 0, r;
+
+        r = parse_row_head(l, ll, line, &node, name, &i, err);
+        if (r < 0)
+                return r;
+        i = skip_blanks(l, ll, i);
+        if (i >= ll || l[i] != ',')
+                return fail(err, line, -EINVAL, "expected ', type NAME' after the zone name, got '%s'",
+                            quote(q, l + i, ll - i));
+        i = skip_blanks(l, ll, i + 1);
+        if (ll - i < 5 || memcmp(l + i, "type", 4) != 0 || !is_blank(l[i + 4]))
+                return fail(err, line, -EINVAL, "expected ', type NAME' after the zone name, got '%s'",
+                            quote(q, l + i, ll - i));
+        tstart = skip_blanks(l, ll, i + 4);
+        tend = token_end(l, ll, tstart);
+        is_cma = tend - tstart == 3 && memcmp(l + tstart, "CMA", 3) == 0;
+        is_isolate = tend - tstart == 7 && memcmp(l + tstart, "Isolate", 7) == 0;
+        for (i = tend;; k++) {
+                size_t start;
+                uint64_t v, blocks;
+
+                i = skip_blanks(l, ll, i);
+                if (i == ll)
+                        break;
+                start = i;
+                i = token_end(l, ll, i);
+                if (k >= st->n_orders)
+                        return fail(err, line, -EINVAL, "more counts than the %u orders of the header", st->n_orders);
+                /* ">100000": the walk stopped counting, the value is a lower bound */
+                if (l[start] == '>') {
+                        capped = true;
+                        start++;
+                }
+                if (parse_u64(l + start, i - start, &v) < 0)
+                        return fail(err, line, -EINVAL, "expected a free count in zone '%s', got '%s'", name,
+                                    quote(q, l + start, i - start));
+                if (k < st->order)
+                        continue;
+                /* a free block of order k holds 2^(k - pageblock_order) pageblocks */
+                if (__builtin_mul_overflow(v, (uint64_t)1 << (k - st->order), &blocks) ||
+                    __builtin_add_overflow(add, blocks, &add))
+                        return fail(err, line, -EINVAL, "free counts of zone '%s' overflow", name);
+        }
+        if (k != st->n_orders)
+                return fail(err, line, -EINVAL, "expected %u counts in zone '%s', got %u", st->n_orders, name, k);
+        r = get_zone(st, node, name, line, &p, err);
+        if (r < 0)
+                return r;
+        if (capped)
+                p->capped = true;
+        if (is_cma)
+                p->has_cma_column = true;
+        /* isolated blocks are neither: nobody can allocate them until they are put back */
+        if (is_isolate)
+                return 0;
+        if (__builtin_add_overflow(is_cma ? p->free_pageblocks_cma : p->free_pageblocks_noncma, add,
+                                   is_cma ? &p->free_pageblocks_cma : &p->free_pageblocks_noncma))
+                return fail(err, line, -EINVAL, "free counts of zone '%s' overflow", name);
+        return 0;
+}
+
+/* "Node 0, zone   Normal           47          497 ..." */
+static int parse_blocks_row(struct state *st, const char *l, size_t ll, unsigned line, struct parse_error *err) {
+        uint64_t cma = 0;
+        struct parsed_pagetype *p;
+        unsigned k = 0;
+        char name[16], q[33];
+        size_t i;
+        int node = 0, r;
+
+        r = parse_row_head(l, ll, line, &node, name, &i, err);
+        if (r < 0)
+                return r;
+        for (;; k++) {
+                size_t start;
+                uint64_t v;
+
+                i = skip_blanks(l, ll, i);
+                if (i == ll)
+                        break;
+                start = i;
+                i = token_end(l, ll, i);
+                if (k >= st->n_cols)
+                        return fail(err, line, -EINVAL, "more counts than the %u types of the header", st->n_cols);
+                if (parse_u64(l + start, i - start, &v) < 0)
+                        return fail(err, line, -EINVAL, "expected a block count in zone '%s', got '%s'", name,
+                                    quote(q, l + start, i - start));
+                if ((int)k == st->cma_col)
+                        cma = v;
+        }
+        if (k != st->n_cols)
+                return fail(err, line, -EINVAL, "expected %u counts in zone '%s', got %u", st->n_cols, name, k);
+        r = get_zone(st, node, name, line, &p, err);
+        if (r < 0)
+                return r;
+        if (st->cma_col >= 0) {
+                p->has_cma_column = true;
+                p->cma_pageblocks = cma;
+        }
+        return 0;
+}
+
+static int parse_orders_header(struct state *st, const char *l, size_t ll, size_t i, unsigned line,
+                               struct parse_error *err) {
+        unsigned n = 0;
+        char q[33];
+
+        if (!st->have_order)
+                return fail(err, line, -EINVAL, "free counts header before 'Page block order:'");
+        for (;;) {
+                size_t start;
+                uint64_t v;
+
+                i = skip_blanks(l, ll, i);
+                if (i == ll)
+                        break;
+                start = i;
+                i = token_end(l, ll, i);
+                if (parse_u64(l + start, i - start, &v) < 0 || v != n)
+                        return fail(err, line, -EINVAL, "expected order %u in the free counts header, got '%s'", n,
+                                    quote(q, l + start, i - start));
+                if (n >= CMAPLAN_MAX_ORDERS)
+                        return fail(err, line, -EINVAL, "more than %d orders", CMAPLAN_MAX_ORDERS);
+                n++;
+        }
+        if (n == 0)
+                return fail(err, line, -EINVAL, "no orders in the free counts header");
+        st->n_orders = n;
+        st->sec = SEC_FREE;
+        return 0;
+}
+
+static int parse_types_header(struct state *st, const char *l, size_t ll, size_t i, unsigned line,
+                              struct parse_error *err) {
+        unsigned n = 0;
+        int cma = -1;
+
+        if (!st->have_order)
+                return fail(err, line, -EINVAL, "'Number of blocks type' header before 'Page block order:'");
+        for (;;) {
+                size_t start;
+
+                i = skip_blanks(l, ll, i);
+                if (i == ll)
+                        break;
+                start = i;
+                i = token_end(l, ll, i);
+                if (n >= MAX_TYPES)
+                        return fail(err, line, -EINVAL, "more than %d migrate types", MAX_TYPES);
+                if (i - start == 3 && memcmp(l + start, "CMA", 3) == 0)
+                        cma = (int)n;
+                n++;
+        }
+        if (n == 0)
+                return fail(err, line, -EINVAL, "no migrate types in 'Number of blocks type'");
+        st->n_cols = n;
+        st->cma_col = cma;
+        st->sec = SEC_BLOCKS;
+        if (cma >= 0)
+                for (unsigned z = st->node_start; z < st->n; z++)
+                        st->out[z].has_cma_column = true;
+        return 0;
+}
+
+static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, struct parse_error *err) {
+        static const char order_hdr[] = "Page block order:", per_block_hdr[] = "Pages per block:",
+                          free_hdr[] = "Free pages count per migrate type at order",
+                          types_hdr[] = "Number of blocks type";
+        char q[33];
+        uint64_t v;
+        int r;
+
+        while (ll > 0 && is_blank(l[ll - 1]))
+                ll--;
+        for (size_t i = 0; i < ll; i++)
+                if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
+                        return fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
+        if (skip_blanks(l, ll, 0) == ll)
+                return 0;
+        if (ll > 4 && memcmp(l, "Node", 4) == 0 && is_blank(l[4])) {
+                switch (st->sec) {
+                case SEC_NONE:
+                        return fail(err, line, -EINVAL, "zone line before any table header: '%s'", quote(q, l, ll));
+                case SEC_FREE:
+                        return parse_free_row(st, l, ll, line, err);
+                case SEC_BLOCKS:
+                        return parse_blocks_row(st, l, ll, line, err);
+                case SEC_OTHER:
+                        return 0;
+                }
+        }
+        if (starts_with(l, ll, order_hdr)) {
+                r = parse_number_after(l, ll, sizeof(order_hdr) - 1, order_hdr, line, &v, err);
+                if (r < 0)
+                        return r;
+                if (v > 63)
+                        return fail(err, line, -EINVAL, "pageblock order %llu out of range", (unsigned long long)v);
+                /* the kernel prints the whole layout again for each node */
+                st->have_order = true;
+                st->order = (uint32_t)v;
+                st->node_start = st->n;
+                st->n_orders = 0;
+                st->n_cols = 0;
+                st->cma_col = -1;
+                st->sec = SEC_NONE;
+                return 0;
+        }
+        if (starts_with(l, ll, per_block_hdr))
+                return parse_number_after(l, ll, sizeof(per_block_hdr) - 1, per_block_hdr, line, &v, err);
+        if (starts_with(l, ll, free_hdr))
+                return parse_orders_header(st, l, ll, sizeof(free_hdr) - 1, line, err);
+        if (starts_with(l, ll, types_hdr))
+                return parse_types_header(st, l, ll, sizeof(types_hdr) - 1, line, err);
+        /* "Number of mixed blocks" (page_owner) and sections added later: skip their rows */
+        st->sec = SEC_OTHER;
+        return 0;
+}
+
+struct zone_ref {
+        int node;
+        const char *name;
+        unsigned idx;
+};
+
+static int zone_ref_cmp(const void *a, const void *b) {
+        const struct zone_ref *x = a, *y = b;
+        int c;
+
+        if (x->node != y->node)
+                return x->node < y->node ? -1 : 1;
+        c = strcmp(x->name, y->name);
+        if (c)
+                return c;
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* A zone seen in two node parts. */
+static int check_duplicates(const struct state *st, struct parse_error *err) {
+        struct zone_ref *refs;
+        unsigned dup = UINT32_MAX;
+
+        if (st->n < 2)
+                return 0;
+        refs = malloc(st->n * sizeof(*refs));
+        if (!refs)
+                return fail(err, 0, -ENOMEM, "out of memory");
+        for (unsigned i = 0; i < st->n; i++)
+                refs[i] = (struct zone_ref) { st->out[i].node_id, st->out[i].zone, i };
+        qsort(refs, st->n, sizeof(*refs), zone_ref_cmp);
+        for (unsigned i = 1; i < st->n; i++)
+                if (refs[i].node == refs[i - 1].node && strcmp(refs[i].name, refs[i - 1].name) == 0 &&
+                    (dup == UINT32_MAX || refs[i].idx < dup))
+                        dup = refs[i].idx;
+        free(refs);
+        if (dup != UINT32_MAX)
+                return fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->out[dup].zone,
+                            st->out[dup].node_id);
+        return 0;
+}
+
+int parse_pagetypeinfo(const char *buf, size_t len, struct parsed_pagetype **ret, unsigned *ret_n,
+                       struct parse_error *err) {
+        struct state st = { .cma_col = -1 };
+        unsigned line = 0;
+        size_t pos = 0;
+        int r;
+
+        if (!buf)
+                len = 0;
+        while (pos < len) {
+                const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
+                size_t ll = nl ? (size_t)(nl - l) : len - pos;
+
+                pos += ll + (nl ? 1 : 0);
+                line++;
+                r = parse_line(&st, l, ll, line, err);
+                if (r < 0)
+                        goto fail;
+        }
+        r = check_duplicates(&st, err);
+        if (r < 0)
+                goto fail;
+        free(st.lines);
+        if (st.n == 0) {
+                free(st.out);
+                st.out = NULL;
+        }
+        *ret = st.out;
+        *ret_n = st.n;
+        return 0;
+fail:
+        free(st.out);
+        free(st.lines);
+        return r;
+}

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * proc/zoneinfo (KERNEL-FACTS §1): a block per zone of every node, populated or not.
+ * Only the fields we model are read; the rest (per-node stats, pagesets, new stat names)
+ * is skipped so that new kernels keep parsing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+static const char *quote(char out[33], const char *s, size_t len) {
+        size_t i;
+
+        for (i = 0; i < len && i < 32; i++)
+                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+        out[i] = '\0';
+        return out;
+}
+
+static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
+static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) {
+        va_list ap;
+
+        if (err) {
+                err->line = line;
+                va_start(ap, fmt);
+                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+                va_end(ap);
+        }
+        return r;
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+
+static size_t skip_blanks(const char *l, size_t ll, size_t i) {
+        while (i < ll && is_blank(l[i]))
+                i++;
+        return i;
+}
+
+static bool span_eq(const char *s, size_t len, const char *lit) {
+        return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+uint32_t zone_type_from_name(const char *name) {
+        static const char *const names[] = {
+                [CMAPLAN_ZONE_DMA] = "DMA",
+                [CMAPLAN_ZONE_DMA32] = "DMA32",
+                [CMAPLAN_ZONE_NORMAL] = "Normal",
+                [CMAPLAN_ZONE_HIGHMEM] = "HighMem",
+                [CMAPLAN_ZONE_MOVABLE] = "Movable",
+                [CMAPLAN_ZONE_DEVICE] = "Device",
+        };
+
+        if (!name)
+                return CMAPLAN_ZONE_OTHER;
+        for (uint32_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcmp(name, names[i]) == 0)
+                        return i;
+        return CMAPLAN_ZONE_OTHER;
+}
+
+/* "name value" lines of a zone that we keep; everything else is skipped */
+static const struct field {
+        const char *name;
+        size_t offset;
+        uint32_t flag;
+} fields[] = {
+        { "boost", offsetof(struct cmaplan_zone_info, boost_pages), CMAPLAN_ZONE_HAS_BOOST },
+        { "min", offsetof(struct cmaplan_zone_info, min_pages), 0 },
+        { "low", offsetof(struct cmaplan_zone_info, low_pages), 0 },
+        { "high", offsetof(struct cmaplan_zone_info, high_pages), 0 },
+        { "promo", offsetof(struct cmaplan_zone_info, promo_pages), CMAPLAN_ZONE_HAS_PROMO },
+        { "spanned", offsetof(struct cmaplan_zone_info, spanned_pages), 0 },
+        { "present", offsetof(struct cmaplan_zone_info, present_pages), 0 },
+        { "managed", offsetof(struct cmaplan_zone_info, managed_pages), 0 },
+        { "cma", offsetof(struct cmaplan_zone_info, cma_pages), CMAPLAN_ZONE_HAS_CMA },
+        { "nr_free_pages", offsetof(struct cmaplan_zone_info, nr_free_pages), 0 },
+        { "nr_free_cma", offsetof(struct cmaplan_zone_info, nr_free_cma), 0 },
+};
+
+enum section {
+        SEC_HEAD,       /* after the header, before "pages free" */
+        SEC_PERNODE,    /* "per-node stats": node counters printed in the first populated zone */
+        SEC_ZONE,       /* "pages free" up to "pagesets": the zone's own fields and stats */
+        SEC_PAGESETS,   /* per-cpu lists, then node_unreclaimable:, start_pfn:, ... */
+};
+
+struct state {
+        struct cmaplan_zone *zones;
+        unsigned *lines;        /* header line of each zone, for messages */
+        unsigned n, alloc;
+        enum section sec;
+        bool has_free;
+};
+
+/* The rest of the line from i must be one unsigned number. */
+static int parse_value(const char *l, size_t ll, size_t i, const char *name, unsigned line, uint64_t *ret,
+                       struct parse_error *err) {
+        char q[33];
+
+        i = skip_blanks(l, ll, i);
+        if (parse_u64(l + i, ll - i, ret) < 0)
+                return fail(err, line, -EINVAL, "expected a number after '%s', got '%s'", name,
+                            quote(q, l + i, ll - i));
+        return 0;
+}
+
+/* "(0, 2877, 7826, 7826, 7826)" from i */
+static int parse_protection(const char *l, size_t ll, size_t i, unsigned line, struct cmaplan_zone_info *info,
+                            struct parse_error *err) {
+        uint64_t prot[CMAPLAN_MAX_ZONE_PROTECTION];
+        unsigned n = 0;
+        char q[33];
+
+        i = skip_blanks(l, ll, i);
+        if (i >= ll || l[i] != '(')
+                return fail(err, line, -EINVAL, "expected '(' after 'protection:', got '%s'", quote(q, l + i, ll - i));
+        i++;
+        for (;;) {
+                size_t start;
+                int64_t v;
+
+                i = skip_blanks(l, ll, i);
+                start = i;
+                while (i < ll && l[i] != ',' && l[i] != ')' && !is_blank(l[i]))
+                        i++;
+                if (parse_s64(l + start, i - start, &v) < 0)
+                        return fail(err, line, -EINVAL, "expected a number in 'protection', got '%s'",
+                                    quote(q, l + start, ll - start));
+                if (v < 0)
+                        return fail(err, line, -EINVAL, "negative protection value '%s'",
+                                    quote(q, l + start, i - start));
+                if (n >= CMAPLAN_MAX_ZONE_PROTECTION)
+                        return fail(err, line, -EINVAL, "more than %d protection values",
+                                    CMAPLAN_MAX_ZONE_PROTECTION);
+                prot[n++] = (uint64_t)v;
+                i = skip_blanks(l, ll, i);
+                if (i < ll && l[i] == ',') {
+                        i++;
+                        continue;
+                }
+                if (i < ll && l[i] == ')') {
+                        i++;
+                        break;
+                }
+                return fail(err, line, -EINVAL, "expected ',' or ')' in 'protection', got '%s'",
+                            quote(q, l + i, ll - i));
+        }
+        i = skip_blanks(l, ll, i);
+        if (i != ll)
+                return fail(err, line, -EINVAL, "unexpected '%s' after 'protection'", quote(q, l + i, ll - i));
+        memcpy(info->protection, prot, n * sizeof(prot[0]));
+        info->n_protection = n;
+        return 0;
+}
+
+/* "Node 1, zone   Normal" */
+static int parse_header(const char *l, size_t ll, unsigned line, int *ret_node, char name[16],
+                        struct parse_error *err) {
+        size_t i, start;
+        uint64_t id;
+        char q[33];
+
+        i = skip_blanks(l, ll, 4);
+        start = i;
+        while (i < ll && l[i] != ',' && !is_blank(l[i]))
+                i++;
+        if (i > start && l[start] == '-')
+                return fail(err, line, -EINVAL, "negative node id '%s'", quote(q, l + start, i - start));
+        if (parse_u64(l + start, i - start, &id) < 0)
+                return fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
+                            quote(q, l + start, i - start));
+        if (id >= CMAPLAN_MAX_NODES)
+                return fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", quote(q, l + start, i - start),
+                            CMAPLAN_MAX_NODES - 1);
+        i = skip_blanks(l, ll, i);
+        if (i >= ll || l[i] != ',')
+                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
+        i = skip_blanks(l, ll, i + 1);
+        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !is_blank(l[i + 4]))
+                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
+        i = skip_blanks(l, ll, i + 4);
+        start = i;
+        while (i < ll && !is_blank(l[i]))
+                i++;
+        if (i - start >= 16)
+                return fail(err, line, -EINVAL, "zone name '%s' too long", quote(q, l + start, i - start));
+        if (skip_blanks(l, ll, i) != ll) {
+                size_t j = skip_blanks(l, ll, i);
+
+                return fail(err, line, -EINVAL, "unexpected '%s' after the zone name", quote(q, l + j, ll - j));
+        }
+        *ret_node = (int)id;
+        memcpy(name, l + start, i - start);
+        name[i - start] = '\0';
+        return 0;
+}
+
+static int finish_zone(struct state *st, struct parse_error *err) {
+        struct cmaplan_zone *z;
+
+        if (st->n == 0)
+                return 0;
+        z = &st->zones[st->n - 1];
+        if (!st->has_free)
+                return fail(err, st->lines[st->n - 1], -EINVAL, "zone '%s' of node %d has no 'pages free' line",
+                            z->name, z->info.node_id);
+        if (z->info.present_pages > 0)
+                z->info.flags |= CMAPLAN_ZONE_POPULATED;
+        return 0;
+}
+
+static int add_zone(struct state *st, int node, const char *name, unsigned line, struct parse_error *err) {
+        struct cmaplan_zone *z;
+
+        if (st->n == st->alloc) {
+                unsigned na = st->alloc ? st->alloc * 2 : 8;
+                struct cmaplan_zone *nz;
+                unsigned *nl;
+
+                if (na > UINT32_MAX / 2)
+                        return fail(err, line, -ENOMEM, "out of memory");
+                nz = realloc(st->zones, na * sizeof(*nz));
+                if (!nz)
+                        return fail(err, line, -ENOMEM, "out of memory");
+                st->zones = nz;
+                nl = realloc(st->lines, na * sizeof(*nl));
+                if (!nl)
+                        return fail(err, line, -ENOMEM, "out of memory");
+                st->lines = nl;
+                st->alloc = na;
+        }
+        z = &st->zones[st->n];
+        memset(z, 0, sizeof(*z));
+        z->info.sz = sizeof(z->info);
+        z->info.node_id = node;
+        z->info.type = zone_type_from_name(name);
+        /* the snapshot points info.name at z->name once the array stops moving */
+        z->info.name = NULL;
+        snprintf(z->name, sizeof(z->name), "%s", name);
+        st->lines[st->n] = line;
+        st->n++;
+        st->sec = SEC_HEAD;
+        st->has_free = false;
+        return 0;
+}
+
+static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, struct parse_error *err) {
+        struct cmaplan_zone_info *info;
+        size_t i, tlen;
+        bool colon;
+        char q[33];
+
+        while (ll > 0 && is_blank(l[ll - 1]))
+                ll--;
+        for (i = 0; i < ll; i++)
+                if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
+                        return fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
+        i = skip_blanks(l, ll, 0);
+        if (i == ll)
+                return 0;
+        if (i == 0 && ll > 4 && memcmp(l, "Node", 4) == 0 && is_blank(l[4])) {
+                char name[16];
+                int node = 0, r;
+
+                r = finish_zone(st, err);
+                if (r < 0)
+                        return r;
+                r = parse_header(l, ll, line, &node, name, err);
+                if (r < 0)
+                        return r;
+                return add_zone(st, node, name, line, err);
+        }
+        if (st->n == 0)
+                return fail(err, line, -EINVAL, "unexpected '%s' before the first zone header", quote(q, l, ll));
+        info = &st->zones[st->n - 1].info;
+
+        tlen = 0;
+        while (i + tlen < ll && !is_blank(l[i + tlen]) && l[i + tlen] != ':')
+                tlen++;
+        colon = i + tlen < ll && l[i + tlen] == ':';
+
+        if (!colon && span_eq(l + i, tlen, "pages")) {
+                size_t j = skip_blanks(l, ll, i + tlen);
+
+                if (ll - j >= 4 && memcmp(l + j, "free", 4) == 0 && (ll - j == 4 || is_blank(l[j + 4]))) {
+                        if (st->has_free)
+                                return fail(err, line, -EINVAL, "duplicate 'pages free' in zone '%s'",
+                                            st->zones[st->n - 1].name);
+                        st->has_free = true;
+                        st->sec = SEC_ZONE;
+                        return parse_value(l, ll, j + 4, "pages free", line, &info->free_pages, err);
+                }
+                return 0;
+        }
+
+        switch (st->sec) {
+        case SEC_HEAD:
+                if (span_eq(l + i, ll - i, "per-node stats"))
+                        st->sec = SEC_PERNODE;
+                return 0;
+        case SEC_PERNODE:
+                return 0;
+        case SEC_ZONE:
+                if (span_eq(l + i, ll - i, "pagesets")) {
+                        st->sec = SEC_PAGESETS;
+                        return 0;
+                }
+                if (colon && span_eq(l + i, tlen, "protection"))
+                        return parse_protection(l, ll, i + tlen + 1, line, info, err);
+                if (!colon)
+                        for (size_t f = 0; f < ELEMENTSOF(fields); f++)
+                                if (span_eq(l + i, tlen, fields[f].name)) {
+                                        info->flags |= fields[f].flag;
+                                        return parse_value(l, ll, i + tlen, fields[f].name, line,
+                                                           (uint64_t *)((char *)info + fields[f].offset), err);
+                                }
+                break;
+        case SEC_PAGESETS:
+                break;
+        }
+        if (colon && span_eq(l + i, tlen, "start_pfn")) {
+                info->flags |= CMAPLAN_ZONE_HAS_START_PFN;
+                return parse_value(l, ll, i + tlen + 1, "start_pfn:", line, &info->start_pfn, err);
+        }
+        /* node_unreclaimable:, reserved_highatomic:, unknown stats and whatever comes next */
+        return 0;
+}
+
+struct zone_ref {
+        int node;
+        const char *name;
+        unsigned idx;
+};
+
+static int zone_ref_cmp(const void *a, const void *b) {
+        const struct zone_ref *x = a, *y = b;
+        int c;
+
+        if (x->node != y->node)
+                return x->node < y->node ? -1 : 1;
+        c = strcmp(x->name, y->name);
+        if (c)
+                return c;
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Sorted, so that a file with thousands of headers stays O(n log n). */
+static int check_duplicates(const struct state *st, struct parse_error *err) {
+        struct zone_ref *refs;
+        unsigned dup = UINT32_MAX;
+
+        if (st->n < 2)
+                return 0;
+        refs = malloc(st->n * sizeof(*refs));
+        if (!refs)
+                return fail(err, 0, -ENOMEM, "out of memory");
+        for (unsigned i = 0; i < st->n; i++)
+                refs[i] = (struct zone_ref) { st->zones[i].info.node_id, st->zones[i].name, i };
+        qsort(refs, st->n, sizeof(*refs), zone_ref_cmp);
+        /* report the first repeated header in file order */
+        for (unsigned i = 1; i < st->n; i++)
+                if (refs[i].node == refs[i - 1].node && strcmp(refs[i].name, refs[i - 1].name) == 0 &&
+                    (dup == UINT32_MAX || refs[i].idx < dup))
+                        dup = refs[i].idx;
+        free(refs);
+        if (dup != UINT32_MAX)
+                return fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->zones[dup].name,
+                            st->zones[dup].info.node_id);
+        return 0;
+}
+
+int parse_zoneinfo(const char *buf, size_t len, struct cmaplan_zone **ret, unsigned *ret_n,
+                   struct parse_error *err) {
+        struct state st = { 0 };
+        unsigned line = 0;
+        size_t pos = 0;
+        int r = 0;
+
+        if (!buf)
+                len = 0;
+        while (pos < len) {
+                const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
+                size_t ll = nl ? (size_t)(nl - l) : len - pos;
+
+                pos += ll + (nl ? 1 : 0);
+                line++;
+                r = parse_line(&st, l, ll, line, err);
+                if (r < 0)
+                        goto fail;
+        }
+        r = finish_zone(&st, err);
+        if (r < 0)
+                goto fail;
+        r = check_duplicates(&st, err);
+        if (r < 0)
+                goto fail;
+        free(st.lines);
+        if (st.n == 0) {
+                free(st.zones);
+                st.zones = NULL;
+        }
+        *ret = st.zones;
+        *ret_n = st.n;
+        return 0;
+fail:
+        free(st.zones);
+        free(st.lines);
+        return r;
+}
