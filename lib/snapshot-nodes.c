@@ -313,20 +313,23 @@ static int read_buddyinfo(struct cmaplan_snapshot *s) {
         for (unsigned i = 0; i < n; i++) {
                 struct cmaplan_zone *z = find_zone(s, b[i].node_id, b[i].zone);
                 uint64_t blocks = 0;
+                unsigned pb_order;
 
                 if (!z) {
-                        r = cmaplan_set_error(s->ctx, -EINVAL, "proc/buddyinfo:%u: node %d zone %s is not in proc/zoneinfo",
-                                              i + 1, b[i].node_id, b[i].zone);
+                        r = cmaplan_set_error(s->ctx, -EINVAL, "proc/buddyinfo: node %d zone %s is not in proc/zoneinfo",
+                                              b[i].node_id, b[i].zone);
                         break;
                 }
+                /* pagetypeinfo (read before) knows the pageblock order; 9 on x86-64 otherwise */
+                pb_order = z->info.pageblock_order ? z->info.pageblock_order : 9;
                 z->info.flags |= CMAPLAN_ZONE_HAS_BUDDYINFO;
                 z->info.n_orders = b[i].n_orders;
                 memcpy(z->info.free_blocks, b[i].free_blocks, sizeof(z->info.free_blocks));
-                /* free pageblocks = sum over orders >= 9 of count * 2^(k-9) (KERNEL-FACTS N10) */
-                for (unsigned k = 9; k < b[i].n_orders; k++) {
+                /* free pageblocks = sum over orders k >= pageblock order of count * 2^(k - order) (N10) */
+                for (unsigned k = pb_order; k < b[i].n_orders; k++) {
                         uint64_t add;
 
-                        if (__builtin_mul_overflow(b[i].free_blocks[k], (uint64_t)1 << (k - 9), &add) ||
+                        if (__builtin_mul_overflow(b[i].free_blocks[k], (uint64_t)1 << (k - pb_order), &add) ||
                             __builtin_add_overflow(blocks, add, &blocks)) {
                                 r = cmaplan_set_error(s->ctx, -ERANGE, "proc/buddyinfo:%u: block counts overflow", i + 1);
                                 goto out;
@@ -482,9 +485,9 @@ int snapshot_read_nodes(struct cmaplan_snapshot *s) {
 
         r = attach_zones(s, zones, n_zones);
         if (r >= 0)
-                r = read_buddyinfo(s);
-        if (r >= 0)
                 r = read_pagetypeinfo(s);
+        if (r >= 0)
+                r = read_buddyinfo(s);
         if (r >= 0)
                 r = read_pools(s, "sys/kernel/mm/hugepages", NULL);
         for (unsigned i = 0; r >= 0 && i < s->n_nodes; i++) {
