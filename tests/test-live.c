@@ -130,13 +130,15 @@ START_TEST(test_live_json) {
 END_TEST
 
 int main(void) {
-        Suite *s = suite_create("live");
-        TCase *tc = tcase_create("live");
+        Suite *s;
+        TCase *tc;
 
         if (access("/proc/zoneinfo", R_OK) < 0) {
                 printf("SKIP: no readable /proc/zoneinfo on this machine\n");
                 return 77;
         }
+        s = suite_create("live");
+        tc = tcase_create("live");
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_live_host_totals);
         tcase_add_test(tc, test_live_nodes);

@@ -128,13 +128,15 @@ START_TEST(test_real_procfs_zoneinfo) {
 END_TEST
 
 int main(void) {
-        Suite *s = suite_create("real-hosts");
-        TCase *tc = tcase_create("real-hosts");
+        Suite *s;
+        TCase *tc;
 
         if (!REAL_HOSTS_DIR[0]) {
                 printf("SKIP: no real host captures (configure --with-real-hosts=DIR)\n");
                 return 77;
         }
+        s = suite_create("real-hosts");
+        tc = tcase_create("real-hosts");
         tcase_add_test(tc, test_real_intel_2node);
         tcase_add_test(tc, test_real_sparse);
         tcase_add_test(tc, test_real_power9_gpu_nodes);
