@@ -1110,25 +1110,38 @@ START_TEST(test_alloc_gigantic)
         ck_assert_uint_eq(r.from_cma_hugepages, 3);
         ck_assert_uint_eq(r.zones[2].from_cma_hugepages, 3);
         ck_assert_uint_eq(r.zones[2].free_cma_pages_after, 1 * G);
-        /* Normal: floor((10 G - 7000) / G) = 9; DMA32: 700000 - 1000 -> 2; never Movable */
-        ck_assert_uint_eq(r.zones[2].from_noncma_hugepages, 9);
+        /* floor(non-CMA free / G): Normal 10, DMA32 2 (no watermark in alloc_contig_range);
+         * never Movable */
+        ck_assert_uint_eq(r.zones[2].from_noncma_hugepages, 10);
         ck_assert_uint_eq(r.zones[1].from_noncma_hugepages, 2);
         ck_assert_uint_eq(r.zones[3].from_noncma_hugepages, 0);
-        ck_assert_uint_eq(r.shortfall_hugepages, 6);
-        ck_assert_uint_eq(r.pinnable_hugepages, 11);
+        ck_assert_uint_eq(r.shortfall_hugepages, 5);
+        ck_assert_uint_eq(r.pinnable_hugepages, 12);
+        /* 1 G of free CMA is left, but no non-CMA memory for unmovable allocations */
+        ck_assert_uint_eq(r.zones[2].free_pages_after, 1 * G);
+        ck_assert_uint_eq(r.zones[2].free_cma_pages_after, 1 * G);
+        ck_assert(r.zones[2].below_low);
+        ck_assert_ptr_nonnull(strstr(model_warnings_find(&r.warnings, CMAPLAN_WARN_BELOW_LOW_WMARK)->text,
+                                     "left with 0 free pages outside CMA"));
         ck_assert(model_warnings_has(&r.warnings, CMAPLAN_WARN_GIGANTIC_UPPER_BOUND));
         ck_assert(model_warnings_has(&r.warnings, CMAPLAN_WARN_GIGANTIC_IN_CMA));
+        /* a policy that keeps the low watermark: (10 G - 9000) / G = 9 */
+        in.wmark = MODEL_WMARK_LOW;
+        ck_assert_int_eq(model_alloc(&in, &r), 0);
+        ck_assert_uint_eq(r.zones[2].from_noncma_hugepages, 9);
+        ck_assert(!r.zones[2].below_low);
+        in.wmark = MODEL_WMARK_KERNEL;
 
         /* 7.0+ vm.movable_gigantic_pages: Movable too, first in the zonelist (and unpinnable) */
         in.kernel_version = MODEL_KV(7, 0);
         in.movable_gigantic = true;
         ck_assert_int_eq(model_alloc(&in, &r), 0);
-        ck_assert_uint_eq(r.zones[3].from_noncma_hugepages, 7);        /* (8 G - 100) / G */
-        ck_assert_uint_eq(r.from_movable_zone_hugepages, 7);
+        ck_assert_uint_eq(r.zones[3].from_noncma_hugepages, 8);
+        ck_assert_uint_eq(r.from_movable_zone_hugepages, 8);
         ck_assert_uint_eq(r.zones[2].from_noncma_hugepages, 9);
-        ck_assert_uint_eq(r.zones[1].from_noncma_hugepages, 1);
+        ck_assert_uint_eq(r.zones[1].from_noncma_hugepages, 0);
         ck_assert_uint_eq(r.shortfall_hugepages, 0);
-        ck_assert_uint_eq(r.pinnable_hugepages, 10);
+        ck_assert_uint_eq(r.pinnable_hugepages, 9);
         ck_assert(model_warnings_has(&r.warnings, CMAPLAN_WARN_TAKES_MOVABLE_ZONE));
         in.movable_gigantic = false;
 
@@ -1234,6 +1247,9 @@ START_TEST(test_warnings)
         ck_assert_str_eq(model_fmt_bytes(b, sizeof(b), 1023), "1023 B");
         ck_assert_str_eq(model_fmt_bytes(b, sizeof(b), GIB - 1), "1024.0 MiB");
         ck_assert_str_eq(model_fmt_bytes(b, sizeof(b), UINT64_MAX), "16.0 EiB");
+        ck_assert_str_eq(model_fmt_bytes(b, sizeof(b), 3074 * GIB), "3074 GiB");
+        ck_assert_str_eq(model_fmt_bytes(b, sizeof(b), 3 * TIB), "3 TiB");
+        ck_assert_str_eq(model_fmt_bytes(b, sizeof(b), 20068ULL * 2 * MIB), "39.2 GiB");
 }
 END_TEST
 
@@ -1402,6 +1418,7 @@ static void sim_alloc(const struct model_alloc_input *in, uint64_t from_cma[], u
 START_TEST(test_prop_alloc_equals_simulation)
 {
         uint64_t seed = 0x5eed0002;
+        unsigned n_short = 0, n_cma = 0, n_mixed = 0, n_slow = 0, n_lower = 0, n_pin = 0;
 
         for (int iter = 0; iter < 1500; iter++) {
                 static const uint64_t sizes[] = { 2 * MIB, 2 * MIB, 4 * MIB, 64 * KIB };
@@ -1431,13 +1448,32 @@ START_TEST(test_prop_alloc_equals_simulation)
                                       fc[i], fn[i]);
                         ck_assert_uint_eq(r.zones[i].free_pages_after, fa[i]);
                         ck_assert_uint_eq(r.zones[i].free_cma_pages_after, ca[i]);
+                        n_slow += r.zones[i].below_low && r.zones[i].free_pages_after >= z[i].min_pages;
+                        n_lower += i < 2 && (fc[i] || fn[i]);
+                        n_mixed += fc[i] && fn[i];
                 }
+                n_short += short_sim > 0;
+                n_cma += r.from_cma_hugepages > 0;
+                n_pin += in.context == MODEL_ALLOC_PIN && r.pinnable_hugepages > 0;
         }
+        /* the random states must reach every branch, or the comparison proves little */
+        ck_assert_msg(n_short > 100 && n_cma > 100 && n_mixed > 100 && n_slow > 20 && n_lower > 100 && n_pin > 50,
+                      "coverage: short %u cma %u mixed %u slow %u lower %u pin %u", n_short, n_cma, n_mixed,
+                      n_slow, n_lower, n_pin);
 }
 END_TEST
 
 static void check_conservation(const struct model_alloc_input *in, const struct model_alloc_result *r) {
         uint64_t zc = 0, zn = 0;
+
+        /* every prediction that matters to a person comes with its sentence */
+        if (in->context == MODEL_ALLOC_POOL && r->from_cma_hugepages)
+                ck_assert(model_warnings_has(&r->warnings, CMAPLAN_WARN_TAKES_CMA) ||
+                          model_warnings_has(&r->warnings, CMAPLAN_WARN_GIGANTIC_IN_CMA));
+        if (r->shortfall_hugepages)
+                ck_assert(model_warnings_has(&r->warnings, CMAPLAN_WARN_SHORTFALL));
+        if (in->context == MODEL_ALLOC_PIN)
+                ck_assert_uint_eq(r->from_cma_hugepages + r->from_movable_zone_hugepages, 0);
 
         ck_assert_uint_eq(r->requested_hugepages, in->count);
         ck_assert_uint_eq(r->from_cma_hugepages + r->from_noncma_hugepages + r->shortfall_hugepages, in->count);
@@ -1517,6 +1553,7 @@ START_TEST(test_prop_monotonic)
                 ck_assert_uint_ge(b.from_cma_hugepages + b.from_noncma_hugepages,
                                   a.from_cma_hugepages + a.from_noncma_hugepages);
                 ck_assert_uint_ge(b.shortfall_hugepages, a.shortfall_hugepages);
+                ck_assert_uint_ge(b.pinnable_hugepages, a.pinnable_hugepages);
                 for (unsigned i = 0; i < 4; i++)
                         ck_assert_uint_ge(b.zones[i].from_cma_hugepages, a.zones[i].from_cma_hugepages);
         }
@@ -1563,10 +1600,10 @@ START_TEST(test_scale_64tib_1024_nodes)
                         }
                         if (counts[c] == UINT64_MAX && step == (16 * GIB) / P4K) {
                                 /* 16 GiB: hugetlb area 16 TiB -> 1024 pages; Normal non-CMA 32 TiB
-                                 * minus min -> 2047 */
+                                 * -> 2048 */
                                 ck_assert_uint_eq(r.from_hugetlb_cma_hugepages, 1024);
-                                ck_assert_uint_eq(r.zones[2].from_noncma_hugepages, 2047);
-                                ck_assert_uint_eq(r.shortfall_hugepages, UINT64_MAX - 1024 - 2047);
+                                ck_assert_uint_eq(r.zones[2].from_noncma_hugepages, 2048);
+                                ck_assert_uint_eq(r.shortfall_hugepages, UINT64_MAX - 1024 - 2048);
                         }
                 }
         }
