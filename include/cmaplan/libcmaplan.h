@@ -306,6 +306,126 @@ const char *cmaplan_zone_type_to_name(uint32_t type);
 const char *cmaplan_cma_kind_to_name(uint32_t kind);
 const char *cmaplan_cmdline_kind_to_name(uint32_t kind);
 
+/* ------------------------------------------------------------------- plan */
+
+struct cmaplan_plan;
+
+/* What a user asks for. */
+enum {
+        CMAPLAN_REQUEST_SET = 0,        /* node_id (or every node with -1: global write): pool = count pages */
+        CMAPLAN_REQUEST_ADD_SPREAD,     /* add bytes over node_ids, evenly */
+        CMAPLAN_REQUEST_ADD_FILL,       /* add bytes over node_ids, filling each in order */
+        CMAPLAN_REQUEST_MAX_NO_CMA,     /* on node_id: the most pages that take nothing from CMA */
+        CMAPLAN_REQUEST_PIN_GUEST,      /* on node_id: the pool a guest of bytes needs to be pinned */
+        CMAPLAN_REQUEST_SHRINK,         /* node_id (-1 = every node): pool down to count pages */
+};
+
+/* Guards the planner keeps unless loosened (each loosening is explicit). */
+enum {
+        CMAPLAN_PLAN_ALLOW_OWNED_CMA   = 1ULL << 0, /* may take CMA owned by csv-* / hugetlb* areas beyond cma_budget_pages */
+        CMAPLAN_PLAN_NO_HEADROOM       = 1ULL << 1, /* may go below the high watermark */
+        CMAPLAN_PLAN_ALLOW_SHORTFALL   = 1ULL << 2, /* a plan that cannot be fully met is not -ENOSPC */
+};
+
+struct cmaplan_request {
+        size_t sz;
+        uint32_t kind;                  /* CMAPLAN_REQUEST_* */
+        int32_t node_id;                /* SET, MAX_NO_CMA, PIN_GUEST, SHRINK; -1 = all nodes where allowed */
+        uint64_t page_size_bytes;       /* 0 = the default huge page size */
+        uint64_t count;                 /* SET, SHRINK: pages */
+        uint64_t bytes;                 /* ADD_*: bytes to add; PIN_GUEST: guest RAM */
+        const int32_t *node_ids;        /* ADD_*: the nodes (NULL = every node with memory) */
+        uint32_t n_node_ids;
+        uint32_t reserved0;
+        uint64_t flags;                 /* CMAPLAN_PLAN_* */
+        uint64_t cma_budget_pages;      /* base pages of owned CMA a plan may take (default 0) */
+        uint64_t memlock_limit_bytes;   /* PIN_GUEST: RLIMIT_MEMLOCK of the VMM; 0 = unlimited / CAP_IPC_LOCK */
+};
+
+int cmaplan_plan_new(struct cmaplan_snapshot *s, const struct cmaplan_request *req, struct cmaplan_plan **ret);
+struct cmaplan_plan *cmaplan_plan_ref(struct cmaplan_plan *p);
+struct cmaplan_plan *cmaplan_plan_unref(struct cmaplan_plan *p);
+struct cmaplan_snapshot *cmaplan_plan_get_snapshot(struct cmaplan_plan *p);
+
+/* One step per node and page size that the plan changes (or inspects). */
+struct cmaplan_step_info {
+        size_t sz;
+        int32_t node_id;
+        uint32_t reserved0;
+        uint64_t page_size_bytes;
+        uint64_t current_pages;         /* the node's nr_hugepages now (huge pages) */
+        uint64_t target_pages;          /* what the plan writes */
+        uint64_t from_cma_pages;        /* predicted new huge pages that land in CMA */
+        uint64_t from_other_pages;      /* ... outside CMA */
+        uint64_t shortfall_pages;       /* predicted pages the node cannot supply */
+        uint64_t freed_pages;           /* shrink: pages returned to the buddy allocator */
+        uint64_t to_surplus_pages;      /* shrink: in-use pages that become surplus instead */
+        uint64_t pinnable_before_pages; /* long-term pinnable pool pages, before and after */
+        uint64_t pinnable_after_pages;
+        uint64_t free_cma_after_pages;  /* predicted node free CMA after (base pages) */
+        uint64_t free_after_pages;      /* predicted node free memory after (base pages) */
+        int64_t hvo_saving_bytes;       /* vmemmap freed by HVO for the change (negative on shrink) */
+        int64_t net_cost_bytes;         /* memory the change takes from the host, after HVO */
+};
+unsigned cmaplan_plan_get_n_steps(struct cmaplan_plan *p);
+int cmaplan_plan_get_step(struct cmaplan_plan *p, unsigned idx, struct cmaplan_step_info *ret);
+
+/* Warnings: a stable code (never renumbered) and a sentence; text lives as long as the plan. */
+unsigned cmaplan_plan_get_n_warnings(struct cmaplan_plan *p);
+int cmaplan_plan_get_warning(struct cmaplan_plan *p, unsigned idx, uint32_t *ret_code, const char **ret_text);
+int cmaplan_plan_to_json(struct cmaplan_plan *p, char **ret_json);
+
+/* Long-term pinnable capacity (SEV/CSV guests, VFIO) of a node for one page size, now. */
+struct cmaplan_capacity_info {
+        size_t sz;
+        int32_t node_id;
+        uint32_t limit;                 /* what binds: CMAPLAN_CAPACITY_LIMIT_* */
+        uint64_t page_size_bytes;
+        uint64_t pool_pages;            /* nr_hugepages of the node */
+        uint64_t pool_in_cma_pages;     /* of those, in CMA or ZONE_MOVABLE (estimated) */
+        uint64_t free_pinnable_pages;   /* free pool pages outside CMA and ZONE_MOVABLE */
+        uint64_t fresh_pinnable_pages;  /* surplus pages the node can still supply (overcommit) */
+        uint64_t pinnable_bytes;        /* the largest hugetlb-backed guest that pins */
+};
+enum {
+        CMAPLAN_CAPACITY_LIMIT_POOL = 0,
+        CMAPLAN_CAPACITY_LIMIT_OVERCOMMIT,
+        CMAPLAN_CAPACITY_LIMIT_MEMLOCK,
+        CMAPLAN_CAPACITY_LIMIT_TOTALRAM,
+};
+int cmaplan_capacity(struct cmaplan_snapshot *s, int node_id, uint64_t page_size_bytes,
+                     struct cmaplan_capacity_info *ret);
+
+/* ------------------------------------------------------------- transition */
+
+struct cmaplan_transition;
+
+enum {
+        CMAPLAN_APPLY_DRY_RUN      = 1ULL << 0, /* every step but the writes */
+        CMAPLAN_APPLY_KEEP_PARTIAL = 1ULL << 1, /* on failure keep what was reached (default: roll back) */
+        CMAPLAN_APPLY_WAIT_LOCK    = 1ULL << 2, /* wait for another transition instead of -EBUSY */
+        CMAPLAN_APPLY_NO_GUARDS    = 1ULL << 3, /* do not stop at the CMA budget / watermark guards */
+};
+
+/* Called after every step: node, size, pages reached so far, target, elapsed time. */
+typedef void (*cmaplan_progress_fn)(void *userdata, int32_t node_id, uint64_t page_size_bytes,
+                                    uint64_t done_pages, uint64_t target_pages, uint64_t elapsed_usec);
+
+struct cmaplan_apply_opts {
+        size_t sz;
+        uint64_t flags;                 /* CMAPLAN_APPLY_* */
+        uint64_t step_pages;            /* growth step (0 = default) */
+        uint32_t max_retries;           /* compaction retries per node on shortfall (0 = default) */
+        uint32_t timeout_msec;          /* bound on retries (0 = default) */
+        cmaplan_progress_fn progress;
+        void *userdata;
+};
+
+int cmaplan_plan_apply(struct cmaplan_plan *p, const struct cmaplan_apply_opts *opts,
+                       struct cmaplan_transition **ret);
+/* Finish or undo an interrupted transition found in the lock directory (0 if there was none). */
+int cmaplan_recover(struct cmaplan_ctx *ctx, uint64_t flags, struct cmaplan_transition **ret);
+
 /* ------------------------------------------------------------------ capture */
 
 /*
