@@ -93,12 +93,20 @@ enum section {
         SEC_PAGESETS,   /* per-cpu lists, then node_unreclaimable:, start_pfn:, ... */
 };
 
+/*
+ * A node has at most MAX_NR_ZONES (6) zones. The cap keeps the snapshot's per-zone lookups
+ * (buddyinfo, pagetypeinfo) linear: a 64 MiB file of distinct zones of one node would make
+ * them quadratic.
+ */
+#define MAX_ZONES_PER_NODE 32
+
 struct state {
         struct cmaplan_zone *zones;
         unsigned *lines;        /* header line of each zone, for messages */
         unsigned n, alloc;
         enum section sec;
         bool has_free;
+        uint8_t per_node[CMAPLAN_MAX_NODES];    /* zones seen of each node */
 };
 
 /* The rest of the line from i must be one unsigned number. */
@@ -221,6 +229,9 @@ static int finish_zone(struct state *st, struct parse_error *err) {
 static int add_zone(struct state *st, int node, const char *name, unsigned line, struct parse_error *err) {
         struct cmaplan_zone *z;
 
+        if (st->per_node[node] >= MAX_ZONES_PER_NODE)
+                return fail(err, line, -EINVAL, "more than %d zones of node %d", MAX_ZONES_PER_NODE, node);
+        st->per_node[node]++;
         if (st->n == st->alloc) {
                 unsigned na = st->alloc ? st->alloc * 2 : 8;
                 struct cmaplan_zone *nz;

@@ -69,8 +69,8 @@ bool kv_get(const struct kv *kv, unsigned n, const char *key, uint64_t *ret);
  * and the fields of struct cmaplan_zone_info that the file has (flags CMAPLAN_ZONE_HAS_*),
  * populated = present > 0. Tolerates every version in KERNEL-FACTS §1.4: per-node stats blocks,
  * pagesets, optional lines (boost, promo, cma), unknown stat names. A zone header with a
- * node id >= CMAPLAN_MAX_NODES, a duplicate (node, zone), a missing "pages free" or a
- * non-numeric value of a known field is an error.
+ * node id >= CMAPLAN_MAX_NODES, a duplicate (node, zone), more than 32 zones of one node, a
+ * missing "pages free" or a non-numeric value of a known field is an error.
  */
 int parse_zoneinfo(const char *buf, size_t len, struct cmaplan_zone **ret, unsigned *ret_n,
                    struct parse_error *err);

@@ -62,9 +62,12 @@ int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_b
                                       relpath, (unsigned long long)st.st_size, READER_MAX_FILE_BYTES >> 20);
                 goto out;
         }
-        /* procfs and sysfs report size 0 or 4096: read until EOF, bounded. */
-        if ((size_t)st.st_size + 1 > alloc)
-                alloc = (size_t)st.st_size + 1;
+        /*
+         * procfs and sysfs report size 0 or 4096: read until EOF, bounded. Room for one byte
+         * more than st_size (and the NUL) sees EOF without growing the buffer.
+         */
+        if ((size_t)st.st_size + 2 > alloc)
+                alloc = (size_t)st.st_size + 2;
         data = malloc(alloc);
         if (!data) {
                 r = -ENOMEM;
@@ -74,20 +77,23 @@ int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_b
                 ssize_t n;
 
                 if (len + 1 >= alloc) {
+                        size_t grow;
                         char *p;
 
-                        if (alloc > READER_MAX_FILE_BYTES) {
+                        /* the bound counts bytes read, not the buffer: never hold more than one byte past it */
+                        if (len > READER_MAX_FILE_BYTES) {
                                 r = cmaplan_set_error(ctx, -EFBIG, "%s: larger than the %u MiB limit",
                                                       relpath, READER_MAX_FILE_BYTES >> 20);
                                 goto out;
                         }
-                        p = realloc(data, alloc * 2);
+                        grow = alloc * 2 < READER_MAX_FILE_BYTES + 2 ? alloc * 2 : READER_MAX_FILE_BYTES + 2;
+                        p = realloc(data, grow);
                         if (!p) {
                                 r = -ENOMEM;
                                 goto out;
                         }
                         data = p;
-                        alloc *= 2;
+                        alloc = grow;
                 }
                 n = read(fd, data + len, alloc - len - 1);
                 if (n < 0) {

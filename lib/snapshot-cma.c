@@ -11,24 +11,31 @@
 
 #define CMA_SYSFS "sys/kernel/mm/cma"
 #define CMA_DEBUGFS "sys/kernel/debug/cma"
+/*
+ * Areas per directory. CONFIG_CMA_AREAS defaults to 20 and Hygon's CSV3 kernels raise the table
+ * to about 2500; the cap keeps matching debugfs names to sysfs ones (find_area) from going
+ * quadratic on a hostile tree of 65536 + 65536 entries.
+ */
+#define MAX_CMA_AREAS 4096u
 
 /* Who made the area, from its name (KERNEL-FACTS §3.3). */
 static void classify(struct cmaplan_cma_info *info, const char *name) {
         int node = -1, chunk, len = 0;
 
+        /* bounded widths: a longer number must not overflow the int (node ids have at most 4 digits) */
         info->node_id = -1;
         if (streq(name, "reserved")) {
                 info->kind = CMAPLAN_CMA_RESERVED;
-        } else if (sscanf(name, "hugetlb%d%n", &node, &len) == 1 && name[len] == '\0' && node >= 0) {
+        } else if (sscanf(name, "hugetlb%4d%n", &node, &len) == 1 && name[len] == '\0' && node >= 0) {
                 info->kind = CMAPLAN_CMA_HUGETLB;
                 info->node_id = node;
-        } else if (sscanf(name, "pernuma%d%n", &node, &len) == 1 && name[len] == '\0' && node >= 0) {
+        } else if (sscanf(name, "pernuma%4d%n", &node, &len) == 1 && name[len] == '\0' && node >= 0) {
                 info->kind = CMAPLAN_CMA_PERNUMA;
                 info->node_id = node;
-        } else if (sscanf(name, "numa%d%n", &node, &len) == 1 && name[len] == '\0' && node >= 0) {
+        } else if (sscanf(name, "numa%4d%n", &node, &len) == 1 && name[len] == '\0' && node >= 0) {
                 info->kind = CMAPLAN_CMA_NUMA;
                 info->node_id = node;
-        } else if (sscanf(name, "csv-n%dc%d%n", &node, &chunk, &len) == 2 && name[len] == '\0' && node >= 0) {
+        } else if (sscanf(name, "csv-n%4dc%9d%n", &node, &chunk, &len) == 2 && name[len] == '\0' && node >= 0) {
                 info->kind = CMAPLAN_CMA_CSV;
                 info->node_id = node;
         } else {
@@ -202,6 +209,10 @@ int snapshot_read_cma(struct cmaplan_snapshot *s, uint64_t flags) {
                 return r;
         if (r == 0)
                 s->host.facts |= CMAPLAN_HAS_CMA_SYSFS;
+        if (n > MAX_CMA_AREAS) {
+                names_free(names, n);
+                return cmaplan_set_error(s->ctx, -E2BIG, CMA_SYSFS ": %u areas, at most %u expected", n, MAX_CMA_AREAS);
+        }
         for (unsigned i = 0; r >= 0 && i < n; i++) {
                 struct cmaplan_cma *a;
                 char dir[512];
@@ -225,6 +236,11 @@ int snapshot_read_cma(struct cmaplan_snapshot *s, uint64_t flags) {
                         return r;
                 if (r == 0)
                         s->host.facts |= CMAPLAN_HAS_CMA_DEBUGFS;
+                if (n > MAX_CMA_AREAS) {
+                        names_free(names, n);
+                        return cmaplan_set_error(s->ctx, -E2BIG, CMA_DEBUGFS ": %u areas, at most %u expected", n,
+                                                 MAX_CMA_AREAS);
+                }
                 r = 0;
         }
         for (unsigned i = 0; r >= 0 && i < n; i++) {
