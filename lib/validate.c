@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cmaplan_snapshot_validate(): is the snapshot still the host? Re-read a few cheap markers through
+ * the reader (same root, so it works on trees too) and compare them with the snapshot:
+ *   1. sys/devices/system/node/online            (nodes added or removed)
+ *   2. the memoryM entries of sys/devices/system/memory and each block's state
+ *   3. nr_hugepages and surplus_hugepages of every pool, global and per node (free_hugepages on request)
+ * The first difference is -ESTALE with a message that names it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "parse.h"
+#include "reader.h"
+#include "snapshot.h"
+#include "util.h"
+
+#define NODE_DIR "sys/devices/system/node"
+#define MEMORY_DIR "sys/devices/system/memory"
+#define BITMAP_WORDS(n) (((n) + 63) / 64)
+
+static int stale(struct cmaplan_ctx *ctx, const char *what, unsigned long long was, unsigned long long now) {
+        return cmaplan_set_error(ctx, -ESTALE, "host changed since the snapshot: %s was %llu, now %llu", what, was,
+                                 now);
+}
+
+static int validate_nodes(struct cmaplan_snapshot *s) {
+        uint64_t bitmap[BITMAP_WORDS(CMAPLAN_MAX_NODES)] = { 0 };
+        struct parse_error err = { 0 };
+        struct file_buf f;
+        unsigned count = 0;
+        int r;
+
+        if (!(s->host.facts & CMAPLAN_HAS_NODE_SYSFS))
+                return 0;
+        r = reader_read_file(s->ctx, NODE_DIR "/online", &f);
+        if (r < 0)
+                return is_fact(r) ? cmaplan_set_error(s->ctx, -ESTALE, "host changed since the snapshot: "
+                                                      NODE_DIR "/online is gone") : r;
+        r = parse_idlist(f.data, f.len, CMAPLAN_MAX_NODES, bitmap, &count, &err);
+        file_buf_free(&f);
+        if (r < 0)
+                return reader_parse_failed(s->ctx, NODE_DIR "/online", r, &err);
+        if (count != s->n_nodes)
+                return stale(s->ctx, "the number of online nodes", s->n_nodes, count);
+        for (unsigned i = 0; i < s->n_nodes; i++)
+                if (!bitmap_test(bitmap, (unsigned)s->nodes[i].info.node_id))
+                        return cmaplan_set_error(s->ctx, -ESTALE, "host changed since the snapshot: node %d is no longer online",
+                                                 s->nodes[i].info.node_id);
+        return 0;
+}
+
+static int validate_blocks(struct cmaplan_snapshot *s, uint64_t flags) {
+        char **names = NULL;
+        unsigned n = 0, count = 0;
+        int r;
+
+        if (!(s->memory.flags & CMAPLAN_MEMORY_HAS_SYSFS))
+                return 0;
+        r = reader_list_dir(s->ctx, MEMORY_DIR, &names, &n);
+        if (r < 0)
+                return is_fact(r) ? cmaplan_set_error(s->ctx, -ESTALE, "host changed since the snapshot: "
+                                                      MEMORY_DIR " is gone") : r;
+        /* names are sorted as strings, blocks by number: count, then look each one up */
+        for (unsigned i = 0; i < n; i++) {
+                uint32_t index;
+
+                if (!memory_block_name(names[i], &index))
+                        continue;
+                count++;
+                if (cmaplan_snapshot_find_memory_block(s, (uint64_t)index * s->memory.block_size_bytes) < 0) {
+                        r = cmaplan_set_error(s->ctx, -ESTALE, "host changed since the snapshot: memory%u was added",
+                                              index);
+                        goto out;
+                }
+        }
+        if (count != s->n_blocks) {
+                r = stale(s->ctx, "the number of memory blocks", s->n_blocks, count);
+                goto out;
+        }
+        for (unsigned i = 0; !(flags & CMAPLAN_VALIDATE_NO_BLOCKS) && i < s->n_blocks; i++) {
+                const struct cmaplan_memory_block_info *b = &s->blocks[i].info;
+                char path[96];
+                struct file_buf f;
+                uint32_t state;
+
+                snprintf(path, sizeof(path), MEMORY_DIR "/memory%u/state", b->index);
+                r = reader_read_file(s->ctx, path, &f);
+                if (r < 0) {
+                        if (is_fact(r))
+                                r = cmaplan_set_error(s->ctx, -ESTALE, "host changed since the snapshot: %s is gone",
+                                                      path);
+                        goto out;
+                }
+                state = memory_block_state_from_text(f.data, f.len);
+                file_buf_free(&f);
+                if (state != b->state) {
+                        r = cmaplan_set_error(s->ctx, -ESTALE, "host changed since the snapshot: memory%u was %s, now %s",
+                                              b->index, cmaplan_memory_block_state_to_name(b->state),
+                                              cmaplan_memory_block_state_to_name(state));
+                        goto out;
+                }
+        }
+        r = 0;
+out:
+        names_free(names, n);
+        return r;
+}
+
+static int validate_pool(struct cmaplan_snapshot *s, const char *dir, const struct cmaplan_pool_info *p,
+                         uint64_t flags) {
+        static const struct {
+                const char *name;
+                size_t offset;
+                uint64_t need_flag;
+        } attrs[] = {
+                { "nr_hugepages", offsetof(struct cmaplan_pool_info, nr_hugepages), 0 },
+                { "surplus_hugepages", offsetof(struct cmaplan_pool_info, surplus_hugepages), 0 },
+                { "free_hugepages", offsetof(struct cmaplan_pool_info, free_hugepages), CMAPLAN_VALIDATE_FREE_PAGES },
+        };
+
+        for (unsigned a = 0; a < ELEMENTSOF(attrs); a++) {
+                uint64_t was, now;
+                char path[160];
+                int r;
+
+                if (attrs[a].need_flag && !(flags & attrs[a].need_flag))
+                        continue;
+                snprintf(path, sizeof(path), "%s/hugepages-%llukB/%s", dir,
+                         (unsigned long long)(p->page_size_bytes / 1024), attrs[a].name);
+                r = reader_read_u64(s->ctx, path, &now);
+                /* the snapshot keeps 0 for a size a node has no directory for */
+                if (r < 0 && !is_fact(r))
+                        return r;
+                if (r < 0)
+                        now = 0;
+                was = *(const uint64_t *)((const char *)p + attrs[a].offset);
+                if (was != now)
+                        return stale(s->ctx, path, was, now);
+        }
+        return 0;
+}
+
+static int validate_pools(struct cmaplan_snapshot *s, uint64_t flags) {
+        int r = 0;
+
+        if (!(s->host.facts & CMAPLAN_HAS_HUGETLB_SYSFS))
+                return 0;
+        for (unsigned i = 0; r >= 0 && i < s->n_page_sizes; i++)
+                r = validate_pool(s, "sys/kernel/mm/hugepages", &s->global_pools[i], flags);
+        for (unsigned n = 0; r >= 0 && n < s->n_nodes && (s->host.facts & CMAPLAN_HAS_NODE_SYSFS); n++) {
+                char dir[64];
+
+                snprintf(dir, sizeof(dir), NODE_DIR "/node%d/hugepages", s->nodes[n].info.node_id);
+                for (unsigned i = 0; r >= 0 && i < s->n_page_sizes; i++)
+                        r = validate_pool(s, dir, &s->nodes[n].pools[i], flags);
+        }
+        return r;
+}
+
+_public_ int cmaplan_snapshot_validate(struct cmaplan_snapshot *s, uint64_t flags) {
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        if (flags & ~(uint64_t)(CMAPLAN_VALIDATE_FREE_PAGES | CMAPLAN_VALIDATE_NO_BLOCKS))
+                return -EINVAL;
+        s->ctx->error[0] = '\0';
+        r = validate_nodes(s);
+        if (r >= 0)
+                r = validate_blocks(s, flags);
+        if (r >= 0)
+                r = validate_pools(s, flags);
+        return r < 0 ? r : 0;
+}
