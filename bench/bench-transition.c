@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A live transition against the physical limit, in one process, same run (root only):
+ *   transition  cmaplan_plan_apply() of a plan "node N: PAGES x 2 MiB" (lock, journal with fsync,
+ *               stale check, stepwise growth with a zone re-read and the guards before each step,
+ *               read-back after each write, journal removal); the snapshot and the plan are timed
+ *               apart;
+ *   raw         open + write(PAGES) + close of the node's nr_hugepages: what a blind tool does;
+ * alternated RUNS times, the pool written back to its original count (untimed) after each, and
+ * the medians and their ratio printed. The host's lock (/run/cmaplan/lock) is held for the whole
+ * run so that no other transition or live test changes the pools meanwhile; the transitions use
+ * their own lock directory (--lock-dir, default a private one under /tmp, on the same disk as
+ * /run on the build VM); with --tmpfs-too they are timed again with it on /dev/shm, to show what
+ * the journal's fsync costs on a disk.
+ * Usage: bench-transition [--node N] [--pages N] [--runs N] [--step N] [--lock-dir DIR] [--tmpfs-too]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmaplan/libcmaplan.h"
+
+#define SZ_2M (2ULL << 20)
+#define MAX_RUNS 101
+
+static char nr_path[256];
+static uint64_t original = UINT64_MAX;
+
+static double now_us(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *)a, y = *(const double *)b;
+
+        return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned n) {
+        qsort(v, n, sizeof(*v), cmp_double);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static uint64_t read_nr(void) {
+        char buf[32] = "";
+        int fd = open(nr_path, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
+
+        if (fd < 0)
+                return UINT64_MAX;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        return n > 0 ? strtoull(buf, NULL, 10) : UINT64_MAX;
+}
+
+static int write_nr(uint64_t v) {
+        char buf[32];
+        int fd, len = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", v), r = 0;
+
+        fd = open(nr_path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, buf, (size_t)len) != len)
+                r = -errno;
+        close(fd);
+        return r;
+}
+
+static int take_host_lock(void) {
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        int fd;
+
+        if (mkdir("/run/cmaplan", 0755) < 0 && errno != EEXIST)
+                return -errno;
+        fd = open("/run/cmaplan/lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        if (fcntl(fd, F_OFD_SETLKW, &fl) < 0) {
+                close(fd);
+                return -errno;
+        }
+        return fd;
+}
+
+static const char *fs_name(const char *dir) {
+        struct statfs st;
+
+        if (statfs(dir, &st) < 0)
+                return "?";
+        switch ((unsigned long)st.f_type) {
+        case 0x01021994:
+                return "tmpfs";
+        case 0xEF53:
+                return "ext4";
+        case 0x58465342:
+                return "xfs";
+        case 0x9123683E:
+                return "btrfs";
+        default:
+                return "other";
+        }
+}
+
+static void restore(void) {
+        if (original != UINT64_MAX && read_nr() != original)
+                write_nr(original);
+}
+
+static void on_signal(int sig) {
+        restore();
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+struct timing {
+        double snapshot_plan, apply;
+};
+
+static int timed_transition(const char *lock_dir, int node, uint64_t target, uint64_t step, struct timing *ret) {
+        struct cmaplan_ctx_opts co = { .sz = sizeof(co), .lock_dir = lock_dir };
+        struct cmaplan_request rq = { .sz = sizeof(rq), .kind = CMAPLAN_REQUEST_SET, .node_id = node,
+                                      .page_size_bytes = SZ_2M, .count = target };
+        struct cmaplan_apply_opts ao = { .sz = sizeof(ao), .step_pages = step };
+        struct cmaplan_ctx *ctx = NULL;
+        struct cmaplan_snapshot *s = NULL;
+        struct cmaplan_plan *p = NULL;
+        struct cmaplan_transition *t = NULL;
+        double t0, t1, t2;
+        int r;
+
+        r = cmaplan_new(&co, &ctx);
+        if (r < 0)
+                return r;
+        t0 = now_us();
+        r = cmaplan_snapshot_new(ctx, CMAPLAN_SNAPSHOT_NO_DEBUGFS, &s);
+        if (r >= 0)
+                r = cmaplan_plan_new(s, &rq, &p);
+        t1 = now_us();
+        if (r >= 0)
+                r = cmaplan_plan_apply(p, &ao, &t);
+        t2 = now_us();
+        if (r != 0) {
+                fprintf(stderr, "bench-transition: apply: %d: %s\n", r, cmaplan_get_error(ctx));
+                if (r > 0)
+                        r = -EIO;
+        }
+        ret->snapshot_plan = t1 - t0;
+        ret->apply = t2 - t1;
+        cmaplan_transition_unref(t);
+        cmaplan_plan_unref(p);
+        cmaplan_snapshot_unref(s);
+        cmaplan_unref(ctx);
+        return r;
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                { "node", required_argument, NULL, 'n' },
+                { "pages", required_argument, NULL, 'p' },
+                { "runs", required_argument, NULL, 'r' },
+                { "step", required_argument, NULL, 's' },
+                { "lock-dir", required_argument, NULL, 'l' },
+                { "tmpfs-too", no_argument, NULL, 't' },
+                {}
+        };
+        double tr[MAX_RUNS], sp[MAX_RUNS], raw[MAX_RUNS], shm[MAX_RUNS];
+        char lock_dir[256] = "", shm_dir[64] = "";
+        uint64_t pages = 512, step = 0;
+        unsigned runs = 7;
+        bool tmpfs_too = false;
+        int node = 0, c, status = 0;
+
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+                switch (c) {
+                case 'n':
+                        node = atoi(optarg);
+                        break;
+                case 'p':
+                        pages = strtoull(optarg, NULL, 10);
+                        break;
+                case 'r':
+                        runs = (unsigned)atoi(optarg);
+                        break;
+                case 's':
+                        step = strtoull(optarg, NULL, 10);
+                        break;
+                case 'l':
+                        snprintf(lock_dir, sizeof(lock_dir), "%s", optarg);
+                        break;
+                case 't':
+                        tmpfs_too = true;
+                        break;
+                default:
+                        return 2;
+                }
+        }
+        if (runs < 1 || runs > MAX_RUNS || pages < 1)
+                return 2;
+        if (geteuid() != 0) {
+                printf("bench-transition: SKIP, changing hugetlb pools needs root\n");
+                return 0;
+        }
+        snprintf(nr_path, sizeof(nr_path), "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages",
+                 node);
+        original = read_nr();
+        if (original == UINT64_MAX) {
+                printf("bench-transition: SKIP, no %s\n", nr_path);
+                return 0;
+        }
+        if (take_host_lock() < 0) {
+                printf("bench-transition: SKIP, cannot take /run/cmaplan/lock\n");
+                return 0;
+        }
+        original = read_nr();
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        if (!lock_dir[0])
+                snprintf(lock_dir, sizeof(lock_dir), "/tmp/cmaplan-bench-lock-%d", (int)getpid());
+        if (tmpfs_too)
+                snprintf(shm_dir, sizeof(shm_dir), "/dev/shm/cmaplan-bench-lock-%d", (int)getpid());
+
+        for (unsigned i = 0; i < runs && !status; i++) {
+                struct timing tm;
+                double t0;
+
+                /* transition, back (untimed), raw write, back (untimed) */
+                if (timed_transition(lock_dir, node, original + pages, step, &tm) < 0 || read_nr() != original + pages) {
+                        status = 1;
+                        break;
+                }
+                tr[i] = tm.apply;
+                sp[i] = tm.snapshot_plan;
+                write_nr(original);
+                if (shm_dir[0]) {
+                        if (timed_transition(shm_dir, node, original + pages, step, &tm) < 0) {
+                                status = 1;
+                                break;
+                        }
+                        shm[i] = tm.apply;
+                        write_nr(original);
+                }
+                t0 = now_us();
+                if (write_nr(original + pages) < 0) {
+                        status = 1;
+                        break;
+                }
+                raw[i] = now_us() - t0;
+                if (read_nr() != original + pages)
+                        fprintf(stderr, "bench-transition: the raw write got %" PRIu64 " of %" PRIu64 " pages\n",
+                                read_nr(), original + pages);
+                write_nr(original);
+        }
+        restore();
+        if (!status) {
+                double mt = median(tr, runs), mr = median(raw, runs), ms = median(sp, runs);
+
+                printf("bench-transition: node %d, %" PRIu64 " -> %" PRIu64 " x 2 MiB, %u runs (pool back at %" PRIu64
+                       " after each)\n", node, original, original + pages, runs, read_nr());
+                double mshm = shm_dir[0] ? median(shm, runs) : 0;
+
+                printf("  transition, lock dir %s (%s): median %.0f us\n", lock_dir, fs_name(lock_dir), mt);
+                if (shm_dir[0])
+                        printf("  transition, lock dir %s (%s): median %.0f us\n", shm_dir, fs_name("/dev/shm"),
+                               mshm);
+                printf("  raw write of nr_hugepages: median %.0f us\n", mr);
+                printf("  ratio transition / raw: %.2f", mr > 0 ? mt / mr : 0.0);
+                if (shm_dir[0])
+                        printf(" (%.2f with the lock dir on tmpfs)", mr > 0 ? mshm / mr : 0.0);
+                printf("\n  snapshot + plan before the transition (not in the ratio): median %.0f us\n", ms);
+                printf("  /run is on %s here\n", fs_name("/run"));
+        }
+        /* our private lock directories */
+        for (const char *d = lock_dir; d; d = d == lock_dir && shm_dir[0] ? shm_dir : NULL) {
+                char p[300];
+
+                if (strncmp(d, "/tmp/cmaplan-bench-lock-", 24) && strncmp(d, "/dev/shm/cmaplan-bench-lock-", 28))
+                        continue;
+                snprintf(p, sizeof(p), "%s/lock", d);
+                unlink(p);
+                rmdir(d);
+        }
+        return status;
+}

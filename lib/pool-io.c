@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kernel writer (pool-io.h): the only code that writes the kernel's files. Reads go through
+ * the reader; writes open the file inside the root directory (openat2 RESOLVE_IN_ROOT, never
+ * following a link out of the tree), refuse anything but a regular file, and write the number in
+ * one write(2), as sysfs expects.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "pool-io.h"
+#include "reader.h"
+#include "util.h"
+
+#define NODE_DIR "sys/devices/system/node"
+
+int pool_io_path(char *buf, size_t size, int node_id, uint64_t page_size_bytes, const char *attr) {
+        int n;
+
+        if (page_size_bytes < 1024 || page_size_bytes % 1024)
+                return -EINVAL;
+        if (node_id >= 0)
+                n = snprintf(buf, size, NODE_DIR "/node%d/hugepages/hugepages-%" PRIu64 "kB/%s", node_id,
+                             page_size_bytes / 1024, attr);
+        else
+                n = snprintf(buf, size, "sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/%s",
+                             page_size_bytes / 1024, attr);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int open_write_in_root(struct cmaplan_ctx *ctx, const char *relpath) {
+        /* O_NONBLOCK: a FIFO planted in a tree gives ENXIO instead of hanging; sysfs ignores it.
+         * O_TRUNC: sysfs ignores it, a plain file in a tree must not keep a longer old value. */
+        int flags = O_WRONLY | O_TRUNC | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+        struct open_how how = {
+                .flags = (uint64_t)flags,
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+        };
+        int fd;
+
+#ifdef SYS_openat2
+        fd = (int)syscall(SYS_openat2, ctx->root_fd, relpath, &how, sizeof(how));
+        if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+                return fd < 0 ? -errno : fd;
+#endif
+        fd = openat(ctx->root_fd, relpath, flags | O_NOFOLLOW);
+        return fd < 0 ? -errno : fd;
+}
+
+static int write_number(struct cmaplan_ctx *ctx, const char *relpath, uint64_t value) {
+        char buf[32];
+        struct stat st;
+        ssize_t n;
+        int fd, len, r = 0;
+
+        fd = open_write_in_root(ctx, relpath);
+        if (fd < 0)
+                return cmaplan_set_error(ctx, fd, "%s: cannot open for writing: %s", relpath, strerror(-fd));
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                r = cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
+                goto out;
+        }
+        len = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", value);
+        do
+                n = write(fd, buf, (size_t)len);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                r = cmaplan_set_error(ctx, -errno, "%s: writing %" PRIu64 " failed: %s", relpath, value,
+                                      strerror(errno));
+        else if (n != len)
+                r = cmaplan_set_error(ctx, -EIO, "%s: short write of %" PRIu64 " (%zd of %d bytes)", relpath,
+                                      value, n, len);
+out:
+        /* sysfs reports store errors at write(); a plain file may report them at close */
+        if (close(fd) < 0 && r == 0 && errno != EINTR)
+                r = cmaplan_set_error(ctx, -errno, "%s: writing %" PRIu64 " failed: %s", relpath, value,
+                                      strerror(errno));
+        return r;
+}
+
+static int kernel_check_writable(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes) {
+        char path[256];
+        const char *p;
+        int r;
+
+        r = pool_io_path(path, sizeof(path), node_id, page_size_bytes, "nr_hugepages");
+        if (r < 0)
+                return r;
+        p = path;
+        if (streq(ctx->root, "/") && geteuid() != 0)
+                return cmaplan_set_error(ctx, -EPERM,
+                                         "changing hugetlb pools needs root: /%s is writable by root only "
+                                         "(running as uid %u); nothing was changed", p, (unsigned)geteuid());
+        if (faccessat(ctx->root_fd, p, W_OK, AT_EACCESS) < 0) {
+                r = -errno;
+                if (r == -ENOENT)
+                        return cmaplan_set_error(ctx, -ENOENT, "%s/%s: no such pool; nothing was changed",
+                                                 ctx->root, p);
+                return cmaplan_set_error(ctx, -EPERM, "%s/%s is not writable by uid %u (%s); nothing was changed",
+                                         streq(ctx->root, "/") ? "" : ctx->root, p, (unsigned)geteuid(),
+                                         strerror(-r));
+        }
+        return 0;
+}
+
+static int kernel_write_nr(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes,
+                           uint64_t count) {
+        char path[256];
+        int r;
+
+        r = pool_io_path(path, sizeof(path), node_id, page_size_bytes, "nr_hugepages");
+        if (r < 0)
+                return r;
+        log_debug(ctx, "write %" PRIu64 " > %s", count, path);
+        return write_number(ctx, path, count);
+}
+
+static int kernel_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes,
+                            struct pool_counts *ret) {
+        static const char *const attrs[] = { "nr_hugepages", "free_hugepages", "surplus_hugepages" };
+        uint64_t v[3];
+        char path[256];
+        int r;
+
+        for (unsigned i = 0; i < ELEMENTSOF(attrs); i++) {
+                r = pool_io_path(path, sizeof(path), node_id, page_size_bytes, attrs[i]);
+                if (r < 0)
+                        return r;
+                r = reader_read_u64(ctx, path, &v[i]);
+                if (r < 0) {
+                        if (r == -ENOENT || r == -EACCES || r == -EPERM || r == -ENOTDIR)
+                                return cmaplan_set_error(ctx, r, "%s: cannot read: %s", path, strerror(-r));
+                        return r;
+                }
+        }
+        ret->nr_hugepages = v[0];
+        ret->free_hugepages = v[1];
+        ret->surplus_hugepages = v[2];
+        return 0;
+}
+
+static int kernel_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
+                             unsigned *ret_n) {
+        struct parse_error err = { 0 };
+        struct cmaplan_zone *parsed = NULL;
+        struct file_buf f;
+        unsigned n_parsed = 0, n = 0;
+        int r;
+
+        r = reader_read_file(ctx, "proc/zoneinfo", &f);
+        if (r < 0) {
+                if (r == -ENOENT || r == -EACCES || r == -EPERM || r == -ENOTDIR)
+                        return cmaplan_set_error(ctx, r, "proc/zoneinfo: cannot read: %s", strerror(-r));
+                return r;
+        }
+        r = parse_zoneinfo(f.data, f.len, &parsed, &n_parsed, &err);
+        file_buf_free(&f);
+        if (r < 0)
+                return reader_parse_failed(ctx, "proc/zoneinfo", r, &err);
+        for (unsigned i = 0; i < n_parsed && n < POOL_IO_MAX_ZONES; i++)
+                if (node_id < 0 || parsed[i].info.node_id == node_id) {
+                        zones[n] = parsed[i].info;
+                        zones[n].name = NULL;   /* points into parsed[] */
+                        n++;
+                }
+        free(parsed);
+        *ret_n = n;
+        return 0;
+}
+
+static int kernel_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
+        char path[64];
+        int r;
+
+        if (node_id >= 0)
+                snprintf(path, sizeof(path), NODE_DIR "/node%d/compact", node_id);
+        else
+                snprintf(path, sizeof(path), "proc/sys/vm/compact_memory");
+        log_debug(ctx, "write 1 > %s", path);
+        r = write_number(ctx, path, 1);
+        if (r == -ENOENT)
+                return cmaplan_set_error(ctx, -EOPNOTSUPP, "%s: no compaction on this kernel", path);
+        return r;
+}
+
+const struct pool_io_ops pool_io_kernel = {
+        .check_writable = kernel_check_writable,
+        .write_nr = kernel_write_nr,
+        .read_pool = kernel_read_pool,
+        .read_zones = kernel_read_zones,
+        .compact = kernel_compact,
+};
+
+static const struct pool_io_ops *ops(struct cmaplan_ctx *ctx, void **data) {
+        if (ctx->pool_io) {
+                *data = ctx->pool_io_data;
+                return ctx->pool_io;
+        }
+        *data = NULL;
+        return &pool_io_kernel;
+}
+
+void pool_io_set(struct cmaplan_ctx *ctx, const struct pool_io_ops *o, void *data) {
+        ctx->pool_io = o;
+        ctx->pool_io_data = data;
+}
+
+int pool_io_check_writable(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes) {
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+
+        return o->check_writable ? o->check_writable(ctx, data, node_id, page_size_bytes) : 0;
+}
+
+int pool_io_write_nr(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, uint64_t count) {
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+
+        return o->write_nr(ctx, data, node_id, page_size_bytes, count);
+}
+
+int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, struct pool_counts *ret) {
+        struct pool_counts c = { 0 };
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+        int r;
+
+        r = o->read_pool(ctx, data, node_id, page_size_bytes, &c);
+        if (r < 0)
+                return r;
+        *ret = c;
+        return 0;
+}
+
+int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n) {
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+        unsigned n = 0;
+        int r;
+
+        if (!o->read_zones)
+                return -EOPNOTSUPP;
+        r = o->read_zones(ctx, data, node_id, zones, &n);
+        if (r < 0)
+                return r;
+        *ret_n = n;
+        return 0;
+}
+
+int pool_io_compact(struct cmaplan_ctx *ctx, int node_id) {
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+
+        return o->compact ? o->compact(ctx, data, node_id) : -EOPNOTSUPP;
+}
+
+void pool_io_checkpoint(struct cmaplan_ctx *ctx, const char *where) {
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+
+        if (o->checkpoint)
+                o->checkpoint(ctx, data, where);
+}

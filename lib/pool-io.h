@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kernel writer: the few operations a transition performs on the kernel, and nothing else.
+ * Write a pool's nr_hugepages (one node, or the global file only when no node is named), read
+ * a pool back, read a node's zones (free pages, free CMA, watermarks) for the guards, compact a
+ * node. The default implementation (pool_io_kernel) works on the files under the context's root
+ * directory, resolved inside it like the reader does: the live kernel for "/", plain files for
+ * a copy of a fixture tree.
+ *
+ * Tests replace it per context (pool_io_set) with a simulated kernel that fails writes, delivers
+ * part of a request or kills the process at a chosen operation; the transition code above is
+ * the same in both cases. checkpoint() tells the layer where the transition is between its own
+ * lock and journal operations, so that a test can stop the process there too.
+ */
+#ifndef CMAPLAN_POOL_IO_H
+#define CMAPLAN_POOL_IO_H
+
+#include <stdint.h>
+
+#include "libcmaplan-private.h"
+
+#define POOL_IO_MAX_ZONES 8
+
+/* One pool as the kernel's files show it (per node: no resv). */
+struct pool_counts {
+        uint64_t nr_hugepages;          /* persistent + surplus */
+        uint64_t free_hugepages;
+        uint64_t surplus_hugepages;
+};
+
+static inline uint64_t pool_persistent(const struct pool_counts *c) {
+        return c->nr_hugepages > c->surplus_hugepages ? c->nr_hugepages - c->surplus_hugepages : 0;
+}
+
+struct pool_io_ops {
+        /* May this process write the pool's nr_hugepages? 0 or -EPERM (message set). */
+        int (*check_writable)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes);
+        /* Write count to nr_hugepages of node_id (-1: the global file). The kernel's answer: 0
+         * even when it allocated fewer pages (KERNEL-FACTS §2.5), -errno otherwise. */
+        int (*write_nr)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes, uint64_t count);
+        int (*read_pool)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes,
+                         struct pool_counts *ret);
+        /* The zones of node_id (proc/zoneinfo order), at most POOL_IO_MAX_ZONES. */
+        int (*read_zones)(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
+                          unsigned *ret_n);
+        /* Compact every zone of node_id (-1: all nodes); synchronous. -EOPNOTSUPP if absent. */
+        int (*compact)(struct cmaplan_ctx *ctx, void *data, int node_id);
+        /* Optional: a named point between the transition's own operations ("journal-written"). */
+        void (*checkpoint)(struct cmaplan_ctx *ctx, void *data, const char *where);
+};
+
+/* The files under ctx's root. Wrappers (tests) may call through to it with data NULL. */
+extern const struct pool_io_ops pool_io_kernel;
+
+/* Replace the kernel writer of ctx (NULL: back to pool_io_kernel). */
+void pool_io_set(struct cmaplan_ctx *ctx, const struct pool_io_ops *ops, void *data);
+
+/* Dispatch to ctx's writer. */
+int pool_io_check_writable(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes);
+int pool_io_write_nr(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, uint64_t count);
+int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, struct pool_counts *ret);
+int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n);
+int pool_io_compact(struct cmaplan_ctx *ctx, int node_id);
+void pool_io_checkpoint(struct cmaplan_ctx *ctx, const char *where);
+
+/* "sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages" (node -1: global) */
+int pool_io_path(char *buf, size_t size, int node_id, uint64_t page_size_bytes, const char *attr);
+
+#endif
