@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""libcmaplan for Python: the truth about a VM host's hugetlb pools, CMA areas and NUMA nodes.
+
+Read a host (the live one, or a capture / fixture tree) into an immutable snapshot and look at it::
+
+    import cmaplan
+
+    ctx = cmaplan.Context()                      # root=None: the live host; or a captured tree
+    snap = ctx.snapshot()                        # one pass over /proc and /sys
+    for node in snap.nodes:                      # Node objects, by node id
+        normal = node.zone("Normal")             # Zone: free, watermarks, cma, nr_free_cma, ...
+        pool = node.pools[2 << 20]               # Pool of 2 MiB pages on this node
+        print(node.node_id, node.free_cma_pages, normal.high_pages, pool.nr_hugepages)
+    for area in snap.cma_areas:                  # CmaArea: name, kind, node, total/available
+        print(area.name, area.kind.name, area.node_id, area.total_pages)
+    data = snap.to_dict()                        # the whole snapshot (JSON schema cmaplan-snapshot)
+    ctx.capture("/tmp/host")                     # the files the library reads, for Context("/tmp/host")
+
+Objects: :class:`Context` (root directory, log hook) makes :class:`Snapshot` objects, which hold
+their context (in C and in Python), so dropping or closing a Context never breaks a snapshot.
+Snapshot attributes are plain frozen dataclasses: :class:`Host`, :class:`Node`, :class:`Zone`,
+:class:`Pool`, :class:`CmaArea`, :class:`CmdlineItem`, :class:`Memory`, :class:`MemoryBlock`,
+:class:`MemoryRange`. Units are in the names: ``*_pages`` are base pages
+(``Host.page_size_bytes``), ``*_kib`` KiB, ``*_bytes`` bytes. A value the host did not provide is
+``None``. ``snap.validate()`` raises :class:`StaleError` once the host has changed.
+
+Errors: every failure is a :class:`cmaplan.Error`, an :class:`OSError` with the library's errno and
+message (``InvalidError`` for malformed content, naming the file and line; ``NotFoundError``,
+``NoSuchNodeError``, ``ExistsError``, ...), which also derive from the matching built-in exception
+(``FileNotFoundError``, ``LookupError``, ``ValueError``, ...).
+
+Logging: silent by default. ``Context(log=logging.getLogger("cmaplan"))`` forwards the library's
+messages as log records; ``Context(log=callback)`` calls ``callback(LogMessage)``;
+``CMAPLAN_LOG=err|info|debug`` in the environment sends them to stderr.
+
+Threads: the library is threads-aware, not thread-safe; the binding calls it with the GIL held,
+so Python threads sharing objects are serialized.
+
+Not in these bindings yet: planning (``Snapshot.plan``), transitions (``Plan.apply(progress=...)``,
+a context manager while the transition lock is held), capacity, placement, the hotplug monitor
+and ``cmaplan.bootplan``. :mod:`cmaplan.raw` is the C API this package covers, one to one.
+"""
+
+from . import raw
+from ._context import Context, LogHandler, LogMessage, Snapshot
+from ._errors import (
+    AccessError,
+    BusyError,
+    Error,
+    ExistsError,
+    InfeasibleError,
+    InvalidError,
+    NoSuchNodeError,
+    NotFoundError,
+    NotSupportedError,
+    OutOfRangeError,
+    StaleError,
+    error_from_errno,
+)
+from ._types import (
+    CmaArea,
+    CmaFlags,
+    CmaKind,
+    CmdlineFlags,
+    CmdlineItem,
+    CmdlineKind,
+    Host,
+    HostFacts,
+    LogPriority,
+    Memory,
+    MemoryBlock,
+    MemoryBlockFlags,
+    MemoryBlockState,
+    MemoryFlags,
+    MemoryRange,
+    MemoryRangeFlags,
+    Node,
+    NodeState,
+    Pool,
+    PoolFlags,
+    Zone,
+    ZoneFlags,
+    ZoneType,
+    parse_cpulist,
+)
+
+__version__: str = raw.BINDINGS_VERSION
+"""The version of libcmaplan these bindings were built with."""
+
+SNAPSHOT_JSON_SCHEMA_VERSION: int = raw.CMAPLAN_SNAPSHOT_JSON_SCHEMA_VERSION
+"""The version of the ``cmaplan-snapshot`` JSON schema :meth:`Snapshot.to_json` writes."""
+
+__all__ = [
+    "Context",
+    "Snapshot",
+    "LogMessage",
+    "LogHandler",
+    "LogPriority",
+    "Host",
+    "Node",
+    "Zone",
+    "Pool",
+    "CmaArea",
+    "CmdlineItem",
+    "Memory",
+    "MemoryBlock",
+    "MemoryRange",
+    "HostFacts",
+    "NodeState",
+    "ZoneType",
+    "ZoneFlags",
+    "PoolFlags",
+    "CmaKind",
+    "CmaFlags",
+    "CmdlineKind",
+    "CmdlineFlags",
+    "MemoryFlags",
+    "MemoryBlockState",
+    "MemoryBlockFlags",
+    "MemoryRangeFlags",
+    "Error",
+    "InvalidError",
+    "NotFoundError",
+    "ExistsError",
+    "AccessError",
+    "NoSuchNodeError",
+    "OutOfRangeError",
+    "StaleError",
+    "InfeasibleError",
+    "BusyError",
+    "NotSupportedError",
+    "error_from_errno",
+    "parse_cpulist",
+    "SNAPSHOT_JSON_SCHEMA_VERSION",
+]
