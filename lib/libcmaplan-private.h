@@ -28,7 +28,13 @@ struct cmaplan_ctx {
         /* capture: told of every file, directory and existence check the reader makes (lib/capture.c) */
         int (*record_fn)(void *data, int kind, const char *relpath, const char *buf, size_t len);
         void *record_data;
+        /* transitions: the kernel writer (lib/pool-io.h); NULL = the files under root. Tests put
+         * a simulated kernel here through the internal library (pool_io_set()). */
+        const struct pool_io_ops *pool_io;
+        void *pool_io_data;
 };
+
+struct pool_io_ops;
 
 enum { RECORD_FILE, RECORD_DIR, RECORD_EXISTS };
 
@@ -80,6 +86,14 @@ struct cmaplan_node {
         unsigned n_meminfo;
         /* per page size, same order as snapshot->page_sizes */
         struct cmaplan_pool_info pools[CMAPLAN_MAX_PAGE_SIZES];
+        /* memory ranges of this node, in address order (snapshot-memory.c) */
+        struct cmaplan_memory_range_info *mem_ranges;
+        unsigned n_mem_ranges;
+};
+
+struct cmaplan_memory_block {
+        struct cmaplan_memory_block_info info;
+        char *valid_zones;
 };
 
 struct cmaplan_cma {
@@ -109,7 +123,24 @@ struct cmaplan_snapshot {
         unsigned n_cmdline_items;
         struct kv *meminfo;             /* proc/meminfo */
         unsigned n_meminfo;
+        /* sys/devices/system/memory (snapshot-memory.c); blocks sorted by index */
+        struct cmaplan_memory_info memory;
+        char *auto_online_blocks;
+        struct cmaplan_memory_block *blocks;
+        unsigned n_blocks;
 };
+
+/* memory blocks and per-node ranges (snapshot-memory.c); after the nodes are read */
+int snapshot_read_memory(struct cmaplan_snapshot *s);
+void snapshot_free_memory(struct cmaplan_snapshot *s);
+/* "online\n" -> CMAPLAN_MEMORY_BLOCK_ONLINE ...; unknown text -> CMAPLAN_MEMORY_BLOCK_UNKNOWN */
+uint32_t memory_block_state_from_text(const char *text, size_t len);
+/* a hexadecimal sysfs value without 0x ("8000000\n"): block_size_bytes, phys_index */
+int memory_read_hex(struct cmaplan_ctx *ctx, const char *relpath, uint64_t *ret);
+/* "memory42" -> 42; false for other names ("memory_failure", "memory") */
+bool memory_block_name(const char *name, uint32_t *ret_index);
+/* the block overlaps a CMA area of the snapshot (debugfs ranges) */
+bool memory_block_in_cma(const struct cmaplan_snapshot *s, const struct cmaplan_memory_block_info *b);
 
 /* index of a page size in snapshot->page_sizes, or -1 */
 int snapshot_page_size_idx(const struct cmaplan_snapshot *s, uint64_t page_size_bytes);

@@ -131,6 +131,69 @@ static void write_zone(struct json *j, const struct cmaplan_zone_info *z) {
         json_object_end(j);
 }
 
+static void write_zone_bits(struct json *j, const char *key, uint32_t bits) {
+        json_array_begin(j, key);
+        for (uint32_t t = CMAPLAN_ZONE_DMA; t <= CMAPLAN_ZONE_OTHER; t++)
+                if (bits & (1U << t))
+                        json_string(j, NULL, cmaplan_zone_type_to_name(t));
+        json_array_end(j);
+}
+
+static void write_memory_range(struct json *j, const struct cmaplan_memory_range_info *r) {
+        json_object_begin(j, NULL);
+        json_u64(j, "phys_start_bytes", r->phys_start_bytes);
+        json_u64(j, "phys_end_bytes", r->phys_end_bytes);
+        json_u64(j, "n_blocks", r->n_blocks);
+        json_u64(j, "first_block", r->first_block_idx);
+        json_bool(j, "online", r->flags & CMAPLAN_MEMORY_RANGE_ONLINE);
+        json_bool(j, "movable", r->flags & CMAPLAN_MEMORY_RANGE_MOVABLE);
+        write_zone_bits(j, "valid_zones", r->valid_zones);
+        json_u64(j, "hole_before_bytes", r->hole_before_bytes);
+        json_object_end(j);
+}
+
+static void write_memory(struct json *j, const struct cmaplan_snapshot *s) {
+        const struct cmaplan_memory_info *m = &s->memory;
+        bool have = m->flags & CMAPLAN_MEMORY_HAS_SYSFS;
+
+        json_object_begin(j, "memory");
+        u64_if(j, "block_size_bytes", have, m->block_size_bytes);
+        if (m->flags & CMAPLAN_MEMORY_HAS_AUTO_ONLINE)
+                json_string(j, "auto_online_blocks", m->auto_online_blocks);
+        else
+                json_null(j, "auto_online_blocks");
+        u64_if(j, "online_bytes", have, m->online_bytes);
+        u64_if(j, "offline_bytes", have, m->offline_bytes);
+        u64_if(j, "movable_bytes", have, m->movable_bytes);
+        json_object_end(j);
+        json_array_begin(j, "memory_blocks");
+        for (unsigned i = 0; i < s->n_blocks; i++) {
+                const struct cmaplan_memory_block_info *b = &s->blocks[i].info;
+
+                json_object_begin(j, NULL);
+                json_u64(j, "index", b->index);
+                node_id_or_null(j, "node", b->node_id);
+                json_string(j, "state", cmaplan_memory_block_state_to_name(b->state));
+                json_u64(j, "phys_start_bytes", b->phys_start_bytes);
+                json_u64(j, "phys_end_bytes", b->phys_end_bytes);
+                if (b->flags & CMAPLAN_MEMORY_BLOCK_HAS_VALID_ZONES) {
+                        json_string(j, "valid_zones_text", b->valid_zones_text);
+                        write_zone_bits(j, "valid_zones", b->valid_zones);
+                } else {
+                        json_null(j, "valid_zones_text");
+                        json_null(j, "valid_zones");
+                }
+                json_bool(j, "movable", b->flags & CMAPLAN_MEMORY_BLOCK_MOVABLE);
+                json_bool(j, "cma", memory_block_in_cma(s, b));
+                if (b->flags & CMAPLAN_MEMORY_BLOCK_HAS_REMOVABLE)
+                        json_bool(j, "removable", b->flags & CMAPLAN_MEMORY_BLOCK_REMOVABLE);
+                else
+                        json_null(j, "removable");
+                json_object_end(j);
+        }
+        json_array_end(j);
+}
+
 static void write_node(struct json *j, const struct cmaplan_snapshot *s, const struct cmaplan_node *n) {
         const struct cmaplan_node_info *i = &n->info;
         char key[16];
@@ -168,6 +231,10 @@ static void write_node(struct json *j, const struct cmaplan_snapshot *s, const s
         json_array_begin(j, "pools");
         for (unsigned p = 0; p < s->n_page_sizes; p++)
                 write_pool(j, &n->pools[p], false);
+        json_array_end(j);
+        json_array_begin(j, "memory_ranges");
+        for (unsigned r = 0; r < n->n_mem_ranges; r++)
+                write_memory_range(j, &n->mem_ranges[r]);
         json_array_end(j);
         json_object_end(j);
 }
@@ -249,6 +316,8 @@ _public_ int cmaplan_snapshot_to_json(struct cmaplan_snapshot *s, char **ret_jso
         for (unsigned i = 0; i < s->n_nodes; i++)
                 write_node(&j, s, &s->nodes[i]);
         json_array_end(&j);
+
+        write_memory(&j, s);
 
         json_array_begin(&j, "cma_areas");
         for (unsigned i = 0; i < s->n_cma; i++)

@@ -460,6 +460,7 @@ int snapshot_read_nodes(struct cmaplan_snapshot *s) {
         for (unsigned i = 0; i < s->n_nodes; i++) {
                 struct cmaplan_node *n = &s->nodes[i];
                 char dir[64];
+                bool exists;
 
                 for (unsigned b = 0; b < ELEMENTSOF(states); b++)
                         if (bitmap_test(bitmaps[b], (unsigned)n->info.node_id))
@@ -468,8 +469,11 @@ int snapshot_read_nodes(struct cmaplan_snapshot *s) {
                         n->info.state |= CMAPLAN_NODE_ONLINE | CMAPLAN_NODE_POSSIBLE;
                         continue;
                 }
-                snprintf(dir, sizeof(dir), NODE_DIR "/node%d", n->info.node_id);
-                if (!reader_exists(s->ctx, dir)) {
+                snprintf(dir, sizeof(dir), NODE_DIR "/node%d/", n->info.node_id);
+                /* the trailing '/' makes a file (or a link to one) in its place count as missing */
+                exists = reader_exists(s->ctx, dir);
+                dir[strlen(dir) - 1] = '\0';
+                if (!exists) {
                         r = cmaplan_set_error(s->ctx, -ENOENT, "%s: missing, but node %d is listed in " NODE_DIR "/online",
                                               dir, n->info.node_id);
                         goto out;

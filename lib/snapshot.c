@@ -22,7 +22,7 @@ static int read_release(struct cmaplan_snapshot *s) {
         r = reader_read_file(s->ctx, "proc/sys/kernel/osrelease", &f);
         if (r == 0) {
                 p = f.data;
-        } else if (r == -ENOENT || r == -EACCES || r == -EPERM) {
+        } else if (is_fact(r)) {
                 /* captures often keep only proc/version: "Linux version 6.1.0-13-amd64 (...) ..." */
                 r = reader_read_file(s->ctx, "proc/version", &f);
                 if (r < 0)
@@ -195,6 +195,8 @@ _public_ int cmaplan_snapshot_new(struct cmaplan_ctx *ctx, uint64_t flags, struc
                 r = snapshot_read_nodes(s);
         if (r >= 0)
                 r = snapshot_read_cma(s, flags);
+        if (r >= 0)
+                r = snapshot_read_memory(s);
         if (r < 0) {
                 if (r == -ENOMEM && !ctx->error[0])
                         cmaplan_set_error(ctx, r, "out of memory while reading the host");
@@ -216,6 +218,7 @@ _public_ int cmaplan_snapshot_new(struct cmaplan_ctx *ctx, uint64_t flags, struc
 }
 
 static void snapshot_free(struct cmaplan_snapshot *s) {
+        snapshot_free_memory(s);
         for (unsigned i = 0; i < s->n_nodes; i++) {
                 struct cmaplan_node *n = &s->nodes[i];
 

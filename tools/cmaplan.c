@@ -11,6 +11,12 @@
 static const struct command commands[] = {
         { "show", "host, nodes, zones, CMA areas and hugetlb pools", cmd_show, help_show },
         { "capture", "copy what the library reads into a tree for --root", cmd_capture, help_capture },
+        { "plan", "predict what a pool change will really do (CMA, pinnable, HVO)", cmd_plan, help_plan },
+        { "capacity", "the largest guest each node can long-term pin (SEV/CSV, VFIO)", cmd_capacity, help_capacity },
+        { "bootplan", "kernel command line for boot-time pools and hugetlb_cma", cmd_bootplan, help_bootplan },
+        { "monitor", "print memory/node hotplug events and what they changed", cmd_monitor, help_monitor },
+        { "apply", "plan a pool change, then make it safely (lock, journal, verify, roll back)", cmd_apply, help_apply },
+        { "recover", "finish or undo an interrupted 'apply'", cmd_recover, help_recover },
 };
 
 static void usage(FILE *f) {
@@ -22,6 +28,7 @@ static void usage(FILE *f) {
                 "Options:\n"
                 "  -r, --root DIR   read the host from DIR (a capture or fixture tree) instead of /\n"
                 "  -j, --json       machine-readable output\n"
+                "  --lock-dir DIR   where 'apply' and 'recover' keep their lock and journal (/run/cmaplan)\n"
                 "  -h, --help       this help; 'cmaplan COMMAND --help' for a command\n"
                 "  -V, --version    print the version\n"
                 "\n"
@@ -54,6 +61,7 @@ int main(int argc, char **argv) {
                 { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
+                { "lock-dir", required_argument, NULL, 'L' },
                 {}
         };
         struct global_opts g = { .root = NULL };
@@ -70,6 +78,9 @@ int main(int argc, char **argv) {
                         break;
                 case 'j':
                         g.json = true;
+                        break;
+                case 'L':
+                        g.lock_dir = optarg;
                         break;
                 case 'h':
                         usage(stdout);
@@ -103,6 +114,7 @@ int main(int argc, char **argv) {
                 }
 
         opts.root = g.root;
+        opts.lock_dir = g.lock_dir;
         r = cmaplan_new(&opts, &ctx);
         if (r < 0) {
                 fprintf(stderr, "cmaplan: cannot use root %s: %s\n", g.root ? g.root : "/", strerror(-r));

@@ -10,6 +10,7 @@
 struct global_opts {
         const char *root;
         bool json;
+        const char *lock_dir;           /* --lock-dir (apply, recover) */
 };
 
 struct command {
@@ -28,5 +29,17 @@ int cmd_show(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, cha
 void help_show(void);
 int cmd_capture(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
 void help_capture(void);
+int cmd_plan(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_plan(void);
+int cmd_capacity(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_capacity(void);
+int cmd_bootplan(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_bootplan(void);
+int cmd_monitor(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_monitor(void);
+int cmd_apply(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_apply(void);
+int cmd_recover(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv);
+void help_recover(void);
 
 #endif

@@ -124,6 +124,25 @@ static void print_cma_areas(struct cmaplan_snapshot *s, int node_id, uint64_t ps
                        indent, node_id, format_pages(b1, csv_total, ps), csv_count, format_pages(b2, csv_avail, ps));
 }
 
+/* Memory blocks: the node's physical ranges, holes, ZONE_MOVABLE and offline memory. */
+static void print_memory_ranges(struct cmaplan_snapshot *s, int node_id) {
+        int n = cmaplan_snapshot_get_n_memory_ranges(s, node_id);
+        char b1[FORMAT_BYTES_MAX], b2[FORMAT_BYTES_MAX];
+
+        for (int i = 0; i < n; i++) {
+                struct cmaplan_memory_range_info r = { .sz = sizeof(r) };
+
+                if (cmaplan_snapshot_get_memory_range(s, node_id, (unsigned)i, &r) < 0)
+                        continue;
+                if (r.hole_before_bytes)
+                        printf("  memory   hole of %s\n", format_bytes(b1, r.hole_before_bytes));
+                printf("  memory   0x%09" PRIx64 "-0x%09" PRIx64 " %10s in %u block%s, %s%s\n", r.phys_start_bytes,
+                       r.phys_end_bytes, format_bytes(b2, r.phys_end_bytes - r.phys_start_bytes), r.n_blocks,
+                       r.n_blocks == 1 ? "" : "s", r.flags & CMAPLAN_MEMORY_RANGE_ONLINE ? "online" : "offline",
+                       r.flags & CMAPLAN_MEMORY_RANGE_MOVABLE ? " in ZONE_MOVABLE (not pinnable)" : "");
+        }
+}
+
 static void print_cmdline(struct cmaplan_snapshot *s, const struct cmaplan_host_info *h) {
         bool any = false;
 
@@ -136,7 +155,8 @@ static void print_cmdline(struct cmaplan_snapshot *s, const struct cmaplan_host_
                 if (i > 0) {
                         struct cmaplan_cmdline_item prev = { .sz = sizeof(prev) };
 
-                        if (cmaplan_snapshot_get_cmdline_item(s, i - 1, &prev) == 0 && prev.text == c.text)
+                        if (cmaplan_snapshot_get_cmdline_item(s, i - 1, &prev) == 0 && prev.kind == c.kind &&
+                            c.node_id >= 0 && strcmp(prev.text, c.text) == 0)
                                 continue;
                 }
                 printf("%s%s%s", any ? " " : "Boot parameters: ", c.text, c.flags & CMAPLAN_CMDLINE_INVALID ? " (invalid, ignored by the kernel)" : "");
@@ -203,6 +223,7 @@ int cmd_show(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, cha
                 print_zones(s, i, &ni, h.page_size_bytes);
                 print_cma_areas(s, ni.node_id, h.page_size_bytes, "  CMA ");
                 print_pools(s, ni.node_id, "  pool ");
+                print_memory_ranges(s, ni.node_id);
         }
         printf("\n");
         print_facts(&h);
