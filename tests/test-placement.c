@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "live-lock.h"
 #include "testutil.h"
 
 #define POOL "/sys/devices/system/node/node0/hugepages/hugepages-2048kB/"
@@ -183,6 +184,10 @@ int main(void) {
         old_pages = read_long(POOL "nr_hugepages");
         if (old_pages < 0) {
                 printf("SKIP: no " POOL "nr_hugepages (no NUMA sysfs or no 2 MiB huge pages)\n");
+                return 77;
+        }
+        if (take_host_lock() < 0) {
+                printf("SKIP: " LIVE_LOCK_PATH " is held by another transition for more than 2 minutes\n");
                 return 77;
         }
         main_pid = getpid();

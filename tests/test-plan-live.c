@@ -34,15 +34,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "live-lock.h"
 #include "testutil.h"
 
 #define NR_PATH "/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages"
-#define LOCK_DIR "/run/cmaplan"
-#define LOCK_PATH LOCK_DIR "/lock"
 #define ADD 4
 
 static long original = -1;
-static int lock_fd = -1;
 
 static long read_long(const char *path) {
         char buf[64];
@@ -130,30 +128,6 @@ static void node0_free(uint64_t *free_pages, uint64_t *pcp_pages) {
                         *pcp_pages += v;
         }
         fclose(f);
-}
-
-/* the transition lock (lib/lock.c): a transition running elsewhere waits for us, and we for it */
-static int take_lock(void) {
-        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-
-        if (mkdir(LOCK_DIR, 0755) < 0 && errno != EEXIST) {
-                printf("SKIP: cannot create %s: %s\n", LOCK_DIR, strerror(errno));
-                return -1;
-        }
-        lock_fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (lock_fd < 0) {
-                printf("SKIP: cannot open %s: %s\n", LOCK_PATH, strerror(errno));
-                return -1;
-        }
-        for (unsigned i = 0; i < 600; i++) {
-                if (fcntl(lock_fd, F_OFD_SETLK, &fl) == 0)
-                        return 0;
-                if (errno != EAGAIN && errno != EACCES)
-                        break;
-                usleep(100000);
-        }
-        printf("SKIP: %s is held by another transition (or cannot be locked: %s)\n", LOCK_PATH, strerror(errno));
-        return -1;
 }
 
 static struct cmaplan_snapshot *live_snapshot(void) {
@@ -314,8 +288,10 @@ int main(void) {
                 printf("SKIP: %s is not writable (no NUMA sysfs or no 2 MiB pages): %s\n", NR_PATH, strerror(errno));
                 return 77;
         }
-        if (take_lock() < 0)
+        if (take_host_lock() < 0) {
+                printf("SKIP: " LIVE_LOCK_PATH " is held by another transition for more than 2 minutes\n");
                 return 77;
+        }
         original = read_long(NR_PATH);
         if (original < 0) {
                 printf("SKIP: cannot read %s\n", NR_PATH);

@@ -24,6 +24,7 @@
 #include "libcmaplan-private.h"
 #include "pool-io.h"
 #include "transition.h"
+#include "live-lock.h"
 #include "testutil.h"
 
 #define SZ_2M (2ULL << 20)
@@ -33,27 +34,6 @@ static int node0 = -1;                  /* the first node with a 2 MiB pool */
 static char nr_path[256], global_path[] = "/proc/sys/vm/nr_hugepages";
 static uint64_t original = UINT64_MAX, original_global;
 static char lock_dir[64];
-
-/* the host-wide lock every pool changer of this project takes; held until exit */
-static int take_host_lock(void) {
-        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-        int fd;
-
-        if (mkdir("/run/cmaplan", 0755) < 0 && errno != EEXIST)
-                return -errno;
-        fd = open("/run/cmaplan/lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        for (unsigned i = 0; i < 1200; i++) {
-                if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-                        return fd;
-                if (errno != EAGAIN && errno != EACCES)
-                        break;
-                usleep(100000);
-        }
-        close(fd);
-        return -EBUSY;
-}
 
 static uint64_t read_u64(const char *path) {
         char buf[64] = "";
