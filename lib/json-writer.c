@@ -39,24 +39,59 @@ static void puts_(struct json *j, const char *s) {
         put(j, s, strlen(s));
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if the bytes there are not one. */
+static size_t utf8_len(const unsigned char *p) {
+        size_t n;
+        uint32_t cp;
+
+        if (p[0] < 0x80)
+                return 1;
+        if ((p[0] & 0xe0) == 0xc0)
+                n = 2, cp = p[0] & 0x1f;
+        else if ((p[0] & 0xf0) == 0xe0)
+                n = 3, cp = p[0] & 0x0f;
+        else if ((p[0] & 0xf8) == 0xf0)
+                n = 4, cp = p[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80)      /* also stops at the NUL */
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3f);
+        }
+        /* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                return 0;
+        return n;
+}
+
+/*
+ * Kernel files are bytes, JSON is UTF-8: valid sequences are copied, any other byte becomes
+ * \u00XX (its Latin-1 reading), so the output always parses and no byte is lost.
+ */
 static void put_string(struct json *j, const char *s) {
         put(j, "\"", 1);
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        for (const unsigned char *p = (const unsigned char *)s; *p;) {
                 char esc[8];
+                size_t n;
 
                 switch (*p) {
-                case '"': puts_(j, "\\\""); break;
-                case '\\': puts_(j, "\\\\"); break;
-                case '\n': puts_(j, "\\n"); break;
-                case '\t': puts_(j, "\\t"); break;
-                case '\r': puts_(j, "\\r"); break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f) {
-                                snprintf(esc, sizeof(esc), "\\u%04x", *p);
-                                puts_(j, esc);
-                        } else
-                                put(j, (const char *)p, 1);
+                case '"': puts_(j, "\\\""); p++; continue;
+                case '\\': puts_(j, "\\\\"); p++; continue;
+                case '\n': puts_(j, "\\n"); p++; continue;
+                case '\t': puts_(j, "\\t"); p++; continue;
+                case '\r': puts_(j, "\\r"); p++; continue;
                 }
+                n = utf8_len(p);
+                if (*p < 0x20 || *p == 0x7f || n == 0) {
+                        snprintf(esc, sizeof(esc), "\\u%04x", *p);
+                        puts_(j, esc);
+                        p++;
+                        continue;
+                }
+                put(j, (const char *)p, n);
+                p += n;
         }
         put(j, "\"", 1);
 }

@@ -39,6 +39,13 @@ set +e
 set -e
 [ $rc -eq 1 ] && grep -q 'proc/zoneinfo:[0-9]*: ' "$tmp/err" && ok || bad "malformed: rc $rc, $(cat "$tmp/err")"
 
+# bytes that are not UTF-8 still give JSON that parses, each byte kept as \u00XX
+cp -r "$fixtures/minimal" "$tmp/latin1" && chmod -R u+w "$tmp/latin1"
+printf 'root=x caf\xc3\xa9 bad=\xff\x01\n' > "$tmp/latin1/proc/cmdline"
+"$cmaplan" --root "$tmp/latin1" --json show > "$tmp/latin1.json"
+[ "$(json_get "$tmp/latin1.json" 'd["host"]["cmdline"] == "root=x caf\u00e9 bad=\u00ff\u0001"')" = True ] \
+        && ok || bad "non-UTF-8 cmdline in JSON"
+
 # capture round trip on a fixture: the copy reads exactly the same
 "$cmaplan" --root "$fixtures/seed-000" capture "$tmp/cap" > /dev/null
 "$cmaplan" --root "$tmp/cap" --json show > "$tmp/cap.json"
