@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,51 @@
 
 #include "reader.h"
 #include "util.h"
+
+/*
+ * Without openat2 (kernels before 5.6, a seccomp filter, valgrind): walk the path one component
+ * at a time and follow no link at all, so nothing can lead out of the root. Stricter than
+ * RESOLVE_IN_ROOT (a link inside the tree is refused too), which the kernel's own /proc and /sys
+ * paths the library reads never need.
+ */
+static int open_no_links(int root_fd, const char *relpath, int flags) {
+        char comp[NAME_MAX + 1];
+        int dir = root_fd, fd;
+
+        /* "dir/" names a directory, as it does for the kernel */
+        if (*relpath && relpath[strlen(relpath) - 1] == '/')
+                flags |= O_DIRECTORY;
+
+        for (;;) {
+                size_t n = strcspn(relpath, "/");
+
+                if (n > NAME_MAX || (n == 2 && relpath[0] == '.' && relpath[1] == '.')) {
+                        fd = n > NAME_MAX ? -ENAMETOOLONG : -EINVAL;
+                        break;
+                }
+                memcpy(comp, relpath, n);
+                comp[n] = '\0';
+                relpath += n;
+                while (*relpath == '/')
+                        relpath++;
+                if (!*relpath) {
+                        fd = openat(dir, n ? comp : ".", flags | O_CLOEXEC | O_NOFOLLOW);
+                        fd = fd < 0 ? -errno : fd;
+                        break;
+                }
+                fd = openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0) {
+                        fd = -errno;
+                        break;
+                }
+                if (dir != root_fd)
+                        close(dir);
+                dir = fd;
+        }
+        if (dir != root_fd)
+                close(dir);
+        return fd;
+}
 
 static int open_in_root(struct cmaplan_ctx *ctx, const char *relpath, int flags) {
         struct open_how how = {
@@ -27,9 +73,7 @@ static int open_in_root(struct cmaplan_ctx *ctx, const char *relpath, int flags)
         if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
                 return fd < 0 ? -errno : fd;
 #endif
-        /* Kernels before 5.6 (or a seccomp filter): refuse links in the last component at least. */
-        fd = openat(ctx->root_fd, relpath, flags | O_CLOEXEC | O_NOFOLLOW);
-        return fd < 0 ? -errno : fd;
+        return open_no_links(ctx->root_fd, relpath, flags);
 }
 
 static bool is_silent_error(int r) {
