@@ -180,9 +180,16 @@ int plan_node_init(const struct plan_env *env, unsigned node_idx, struct plan_no
                 if (a->kind == CMAPLAN_CMA_HUGETLB) {
                         p.hugetlb_cma_zone_idx = z;
                         if (counts) {
+                                uint64_t avail = a->available_pages;
+
+                                /* one range with a known base: only aligned 1 GiB windows count */
+                                if (a->n_ranges == 1 && s->host.page_size_bytes)
+                                        avail = model_min(avail, model_cma_gigantic_available(
+                                                a->range_base_pfn[0], a->total_pages,
+                                                a->total_pages - a->available_pages,
+                                                (1ULL << 30) / s->host.page_size_bytes));
                                 p.hugetlb_cma_total_pages = model_sat_add(p.hugetlb_cma_total_pages, a->total_pages);
-                                p.hugetlb_cma_available_pages = model_sat_add(p.hugetlb_cma_available_pages,
-                                                                              a->available_pages);
+                                p.hugetlb_cma_available_pages = model_sat_add(p.hugetlb_cma_available_pages, avail);
                         } else
                                 p.hugetlb_cma_counts_known = false;
                 }

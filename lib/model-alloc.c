@@ -472,3 +472,16 @@ int model_alloc(const struct model_alloc_input *in, struct model_alloc_result *r
         *ret = r;
         return 0;
 }
+
+uint64_t model_cma_gigantic_available(uint64_t base_pfn, uint64_t count_pages, uint64_t used_pages,
+                                      uint64_t gigantic_pages) {
+        uint64_t first, end, windows, used_windows;
+
+        if (!gigantic_pages || count_pages > UINT64_MAX - base_pfn)
+                return 0;
+        first = base_pfn / gigantic_pages + (base_pfn % gigantic_pages != 0);
+        end = (base_pfn + count_pages) / gigantic_pages;
+        windows = end > first ? end - first : 0;
+        used_windows = used_pages / gigantic_pages + (used_pages % gigantic_pages != 0);
+        return model_sat_mul(model_sub0(windows, used_windows), gigantic_pages);
+}

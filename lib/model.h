@@ -174,6 +174,17 @@ struct model_alloc_result {
  */
 int model_alloc(const struct model_alloc_input *in, struct model_alloc_result *ret);
 
+/*
+ * Base pages of gigantic pages (of gigantic_pages base pages each) that a hugetlb<n> CMA range
+ * [base_pfn, base_pfn + count_pages) can still hand out: cma_alloc gives only ranges aligned to
+ * the page size, so only whole aligned windows count, less the windows used_pages may occupy
+ * (at most one window per used gigantic page). The kernel lab saw hugetlb_cma=0:1G land at
+ * 1022 MiB, holding no aligned GiB at all (KERNEL-LAB.md). Feed the result, capped by the
+ * area's available pages, to model_alloc_input.hugetlb_cma_available_pages.
+ */
+uint64_t model_cma_gigantic_available(uint64_t base_pfn, uint64_t count_pages, uint64_t used_pages,
+                                      uint64_t gigantic_pages);
+
 /* ----------------------------------------- N2 + N7: long-term pinnable capacity per node */
 
 enum model_pin_path {

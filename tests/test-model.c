@@ -1724,6 +1724,19 @@ END_TEST
 
 /* ------------------------------------------------------------------------ main */
 
+/* KERNEL-LAB: hugetlb_cma=0:1G landed at 1022 MiB and held no 1 GiB-aligned GiB */
+START_TEST(test_cma_gigantic_windows) {
+        const uint64_t G = 262144, MiB = 256;
+
+        ck_assert_uint_eq(model_cma_gigantic_available(1022 * MiB, G, 0, G), 0);
+        ck_assert_uint_eq(model_cma_gigantic_available(4 * G, 4 * G, 0, G), 4 * G);
+        ck_assert_uint_eq(model_cma_gigantic_available(4 * G + 512, 4 * G, 0, G), 3 * G);
+        ck_assert_uint_eq(model_cma_gigantic_available(4 * G, 4 * G, 1, G), 3 * G);
+        ck_assert_uint_eq(model_cma_gigantic_available(4 * G, 4 * G, 5 * G, G), 0);
+        ck_assert_uint_eq(model_cma_gigantic_available(UINT64_MAX - 10, 100, 0, G), 0);
+}
+END_TEST
+
 static Suite *model_suite(void) {
         Suite *s = suite_create("model");
         TCase *seeds = tcase_create("seeds");
@@ -1731,6 +1744,7 @@ static Suite *model_suite(void) {
         TCase *props = tcase_create("properties");
 
         tcase_add_test(seeds, test_seed000_alloc_node1);
+        tcase_add_test(seeds, test_cma_gigantic_windows);
         tcase_add_test(seeds, test_seed000_n1_closed_form);
         tcase_add_test(seeds, test_seed000_pin_predicted);
         tcase_add_test(seeds, test_seed000_pin_observed);

@@ -1041,17 +1041,16 @@ static int cmd_grow(int node, const char *size, const char *target) {
                                 continue;
                         /*
                          * cma_alloc() hands out naturally aligned ranges: only the 1 GiB-aligned
-                         * windows inside the area count (an area at 1022 MiB holds none). The
-                         * model takes "pages cma_alloc can still hand out"; available_pages is
-                         * not that number (reported to the model's owner, README "Findings").
+                         * windows inside the area count (an area at 1022 MiB holds none):
+                         * model_cma_gigantic_available(), as the planner uses it.
                          */
                         uint64_t win = 0;
-                        if (c.n_ranges == 1 && c.total_pages) {
-                                uint64_t first = (c.range_base_pfn[0] + step - 1) / step;
-                                uint64_t end = (c.range_base_pfn[0] + c.total_pages) / step;
-                                win = end > first ? end - first : 0;
-                                win = model_sub0(win, (c.used_pages + step - 1) / step);
-                        } else
+                        if (c.n_ranges == 1 && c.total_pages)
+                                win = model_min(c.available_pages,
+                                                model_cma_gigantic_available(c.range_base_pfn[0], c.total_pages,
+                                                                             c.total_pages - c.available_pages,
+                                                                             step)) / step;
+                        else
                                 win = c.available_pages / step;
                         labi("hugetlb_cma %s: available_pages %" PRIu64 " (%" PRIu64 " pages of 1 GiB), "
                              "1 GiB-aligned free windows %" PRIu64, c.name, c.available_pages,
