@@ -54,10 +54,10 @@ def main():
     cpus = int(sys.argv[3]) if len(sys.argv) > 3 else min(32 * nodes, 8192)
     per_node_gib = 64
     zoneinfo, buddy, ptype = [], [], []
-    ptype.append("Page block order: 9\nPages per block:  512\n\n"
-                 "Free pages count per migrate type at order       0      1      2      3      4      5"
-                 "      6      7      8      9     10 \n")
-    blocks = ["Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic          CMA      Isolate "]
+    header = ("Page block order: 9\nPages per block:  512\n\n"
+              "Free pages count per migrate type at order       0      1      2      3      4      5"
+              "      6      7      8      9     10 \n")
+    blocks_header = "Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic          CMA      Isolate "
     pfn = 1 << 20
     total_kb = 0
     for n in range(nodes):
@@ -68,14 +68,19 @@ def main():
         zoneinfo.append(zone_block(n, "Device", 0, 0, cpus, 0))
         buddy.append("Node %d, zone   Normal " % n + "".join("%6d " % v for v in
                      (100, 90, 80, 70, 60, 50, 40, 30, 20, 10, (pages * 9 // 10) // 1024)) + "\n")
+        # the kernel prints the whole layout once per node
+        ptype.append(header)
         for t in ("Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"):
             big = (pages * 9 // 10 - cma) // 1024 if t == "Movable" else (cma // 1024 if t == "CMA" else 0)
             ptype.append("Node %4d, zone %8s, type %12s " % (n, "Normal", t) +
                          "".join("%6d " % v for v in (1, 1, 1, 1, 1, 1, 1, 1, 1, 1, big)) + "\n")
-        blocks.append("Node %d, zone %8s %12d %12d %12d %12d %12d %12d " % (n, "Normal", 100, pages // 512 - 100 - cma // 512, 0, 0, cma // 512, 0))
+        ptype.append("\n" + blocks_header + "\n" + "Node %d, zone %8s %12d %12d %12d %12d %12d %12d \n"
+                     % (n, "Normal", 100, pages // 512 - 100 - cma // 512, 0, 0, cma // 512, 0))
         node = "sys/devices/system/node/node%d/" % n
-        lo, hi = n * cpus // nodes, (n + 1) * cpus // nodes - 1
-        write(dest, node + "cpulist", "%d-%d\n" % (lo, hi))
+        per = max(cpus // nodes, 1)
+        lo, hi = n * per, min((n + 1) * per, cpus) - 1
+        # more nodes than CPUs: the rest are memory-only nodes
+        write(dest, node + "cpulist", "%d-%d\n" % (lo, hi) if lo <= hi else "\n")
         write(dest, node + "distance", " ".join("10" if m == n else "21" for m in range(nodes)) + "\n")
         kb = (pages - 1000) * 4
         total_kb += kb
@@ -90,7 +95,6 @@ def main():
                      ("total_pages", cma), ("available_pages", cma)):
             write(dest, area + f, "%d\n" % v)
         pfn += pages
-    ptype.append("\n" + "\n".join(blocks) + "\n")
     write(dest, "proc/zoneinfo", "".join(zoneinfo))
     write(dest, "proc/buddyinfo", "".join(buddy))
     write(dest, "proc/pagetypeinfo", "".join(ptype))
@@ -103,7 +107,8 @@ def main():
     nl = "0-%d\n" % (nodes - 1)
     for f in ("online", "possible", "has_memory", "has_normal_memory"):
         write(dest, "sys/devices/system/node/" + f, nl)
-    write(dest, "sys/devices/system/node/has_cpu", nl)
+    with_cpu = min(nodes, cpus)
+    write(dest, "sys/devices/system/node/has_cpu", "0-%d\n" % (with_cpu - 1))
     for size in (2048, 1048576):
         for f in ("nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages",
                   "nr_overcommit_hugepages", "nr_hugepages_mempolicy"):
