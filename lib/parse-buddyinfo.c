@@ -8,94 +8,62 @@
 
 #include "parse.h"
 
-static const char *quote(char out[33], const char *s, size_t len) {
-        size_t i;
-
-        for (i = 0; i < len && i < 32; i++)
-                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-        out[i] = '\0';
-        return out;
-}
-
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                err->line = line;
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static size_t skip_blanks(const char *l, size_t ll, size_t i) {
-        while (i < ll && is_blank(l[i]))
-                i++;
-        return i;
-}
-
 static int parse_line(const char *l, size_t ll, unsigned line, struct parsed_buddy *b, struct parse_error *err) {
         size_t i, start;
         uint64_t id;
         char q[33];
 
-        if (ll < 5 || memcmp(l, "Node", 4) != 0 || !is_blank(l[4]))
-                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
-        i = skip_blanks(l, ll, 4);
+        if (ll < 5 || memcmp(l, "Node", 4) != 0 || !parse_is_blank(l[4]))
+                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
+        i = parse_skip_blanks(l, ll, 4);
         start = i;
-        while (i < ll && l[i] != ',' && !is_blank(l[i]))
+        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
                 i++;
         if (i > start && l[start] == '-')
-                return fail(err, line, -EINVAL, "negative node id '%s'", quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "negative node id '%s'", parse_quote(q, l + start, i - start));
         if (parse_u64(l + start, i - start, &id) < 0)
-                return fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
-                            quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
+                            parse_quote(q, l + start, i - start));
         if (id >= CMAPLAN_MAX_NODES)
-                return fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", quote(q, l + start, i - start),
+                return parse_fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", parse_quote(q, l + start, i - start),
                             CMAPLAN_MAX_NODES - 1);
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (i >= ll || l[i] != ',')
-                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
-        i = skip_blanks(l, ll, i + 1);
-        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !is_blank(l[i + 4]))
-                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
-        i = skip_blanks(l, ll, i + 4);
+                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
+        i = parse_skip_blanks(l, ll, i + 1);
+        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !parse_is_blank(l[i + 4]))
+                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
+        i = parse_skip_blanks(l, ll, i + 4);
         start = i;
-        while (i < ll && !is_blank(l[i]))
+        while (i < ll && !parse_is_blank(l[i]))
                 i++;
         if (i - start >= sizeof(b->zone))
-                return fail(err, line, -EINVAL, "zone name '%s' too long", quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "zone name '%s' too long", parse_quote(q, l + start, i - start));
         for (size_t k = start; k < i; k++)
                 if (l[k] < 0x21 || l[k] > 0x7e)
-                        return fail(err, line, -EINVAL, "invalid zone name '%s'", quote(q, l + start, i - start));
+                        return parse_fail(err, line, -EINVAL, "invalid zone name '%s'", parse_quote(q, l + start, i - start));
         memset(b, 0, sizeof(*b));
         b->node_id = (int)id;
         memcpy(b->zone, l + start, i - start);
         for (;;) {
                 uint64_t v;
 
-                i = skip_blanks(l, ll, i);
+                i = parse_skip_blanks(l, ll, i);
                 if (i == ll)
                         break;
                 start = i;
-                while (i < ll && !is_blank(l[i]))
+                while (i < ll && !parse_is_blank(l[i]))
                         i++;
                 if (parse_u64(l + start, i - start, &v) < 0)
-                        return fail(err, line, -EINVAL, "expected a free block count in zone '%s', got '%s'", b->zone,
-                                    quote(q, l + start, i - start));
+                        return parse_fail(err, line, -EINVAL, "expected a free block count in zone '%s', got '%s'", b->zone,
+                                    parse_quote(q, l + start, i - start));
                 if (b->n_orders >= CMAPLAN_MAX_ORDERS)
-                        return fail(err, line, -EINVAL, "more than %d orders in zone '%s'", CMAPLAN_MAX_ORDERS,
+                        return parse_fail(err, line, -EINVAL, "more than %d orders in zone '%s'", CMAPLAN_MAX_ORDERS,
                                     b->zone);
                 b->free_blocks[b->n_orders++] = v;
         }
         if (b->n_orders == 0)
-                return fail(err, line, -EINVAL, "no free block counts in zone '%s'", b->zone);
+                return parse_fail(err, line, -EINVAL, "no free block counts in zone '%s'", b->zone);
         return 0;
 }
 
@@ -126,7 +94,7 @@ static int check_duplicates(const struct parsed_buddy *b, const unsigned *lines,
                 return 0;
         refs = malloc(n * sizeof(*refs));
         if (!refs)
-                return fail(err, 0, -ENOMEM, "out of memory");
+                return parse_fail(err, 0, -ENOMEM, "out of memory");
         for (unsigned i = 0; i < n; i++)
                 refs[i] = (struct zone_ref) { b[i].node_id, b[i].zone, i };
         qsort(refs, n, sizeof(*refs), zone_ref_cmp);
@@ -136,7 +104,7 @@ static int check_duplicates(const struct parsed_buddy *b, const unsigned *lines,
                         dup = refs[i].idx;
         free(refs);
         if (dup != UINT32_MAX)
-                return fail(err, lines[dup], -EINVAL, "duplicate zone '%s' of node %d", b[dup].zone, b[dup].node_id);
+                return parse_fail(err, lines[dup], -EINVAL, "duplicate zone '%s' of node %d", b[dup].zone, b[dup].node_id);
         return 0;
 }
 
@@ -155,7 +123,7 @@ int parse_buddyinfo(const char *buf, size_t len, struct parsed_buddy **ret, unsi
 
                 pos += ll + (nl ? 1 : 0);
                 line++;
-                while (ll > 0 && is_blank(l[ll - 1]))
+                while (ll > 0 && parse_is_blank(l[ll - 1]))
                         ll--;
                 if (ll == 0)
                         continue;
@@ -165,18 +133,18 @@ int parse_buddyinfo(const char *buf, size_t len, struct parsed_buddy **ret, unsi
                         unsigned *nls;
 
                         if (na > UINT32_MAX / 2) {
-                                r = fail(err, line, -ENOMEM, "out of memory");
+                                r = parse_fail(err, line, -ENOMEM, "out of memory");
                                 goto fail;
                         }
                         nb = realloc(b, na * sizeof(*nb));
                         if (!nb) {
-                                r = fail(err, line, -ENOMEM, "out of memory");
+                                r = parse_fail(err, line, -ENOMEM, "out of memory");
                                 goto fail;
                         }
                         b = nb;
                         nls = realloc(lines, na * sizeof(*nls));
                         if (!nls) {
-                                r = fail(err, line, -ENOMEM, "out of memory");
+                                r = parse_fail(err, line, -ENOMEM, "out of memory");
                                 goto fail;
                         }
                         lines = nls;

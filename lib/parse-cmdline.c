@@ -18,20 +18,6 @@
 /* hstates we remember for the hugepagesz= "specified twice" rule; HUGE_MAX_HSTATE is smaller */
 #define MAX_HSTATES 16
 
-static int fail(struct parse_error *err, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(struct parse_error *err, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                /* one line */
-                err->line = 0;
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 /* the kernel's isspace(): lib/ctype.c also counts 0xa0 (Latin-1 no-break space) */
 static bool k_isspace(char c) {
         unsigned char u = (unsigned char)c;
@@ -459,7 +445,7 @@ int parse_cmdline(const char *buf, size_t len, struct cmaplan_cmdline **ret, uns
                 len = (size_t)(nul - buf);
         /* -E2BIG: this is not a command line, and the work must stay bounded for fuzzers */
         if (len > CMDLINE_MAX)
-                return fail(err, -E2BIG, "command line longer than %d bytes", CMDLINE_MAX);
+                return parse_fail(err, 0, -E2BIG, "command line longer than %d bytes", CMDLINE_MAX);
         while (pos < len && k_isspace(buf[pos]))
                 pos++;
         while (pos < len) {
@@ -472,7 +458,7 @@ int parse_cmdline(const char *buf, size_t len, struct cmaplan_cmdline **ret, uns
                 r = handle_arg(&st, &a);
                 if (r < 0) {
                         cmdline_items_free(st.items, st.n);
-                        return fail(err, r, "out of memory");
+                        return parse_fail(err, 0, r, "out of memory");
                 }
         }
         if (st.n == 0) {

@@ -59,29 +59,6 @@ int parse_s64(const char *s, size_t len, int64_t *ret) {
         return 0;
 }
 
-/* Copy at most 32 characters of a token for a message, hiding control bytes. */
-static const char *quote(char out[33], const char *s, size_t len) {
-        size_t i;
-
-        for (i = 0; i < len && i < 32; i++)
-                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-        out[i] = '\0';
-        return out;
-}
-
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                err->line = line;
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 int parse_u64_file(const char *buf, size_t len, uint64_t *ret, struct parse_error *err) {
         char q[33];
         uint64_t v;
@@ -90,14 +67,14 @@ int parse_u64_file(const char *buf, size_t len, uint64_t *ret, struct parse_erro
         if (!buf)
                 len = 0;
         if (len == 0)
-                return fail(err, 0, -EINVAL, "empty file, expected a number");
+                return parse_fail(err, 0, -EINVAL, "empty file, expected a number");
         if (buf[len - 1] == '\n')
                 len--;
         r = parse_u64(buf, len, &v);
         if (r == -ERANGE)
-                return fail(err, 1, -EINVAL, "number out of range: '%s'", quote(q, buf, len));
+                return parse_fail(err, 1, -EINVAL, "number out of range: '%s'", parse_quote(q, buf, len));
         if (r < 0)
-                return fail(err, 1, -EINVAL, "expected a number, got '%s'", quote(q, buf, len));
+                return parse_fail(err, 1, -EINVAL, "expected a number, got '%s'", parse_quote(q, buf, len));
         *ret = v;
         return 0;
 }

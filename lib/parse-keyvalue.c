@@ -8,32 +8,6 @@
 
 #include "parse.h"
 
-static const char *quote(char out[33], const char *s, size_t len) {
-        size_t i;
-
-        for (i = 0; i < len && i < 32; i++)
-                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-        out[i] = '\0';
-        return out;
-}
-
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                err->line = line;
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
 void kv_free(struct kv *kv, unsigned n) {
         if (!kv)
                 return;
@@ -108,45 +82,45 @@ static int parse_line(const char *l, size_t ll, const char *prefix, size_t plen,
 
         if (plen) {
                 if (ll < plen || memcmp(l, prefix, plen) != 0)
-                        return fail(err, line, -EINVAL, "expected a line starting with '%s', got '%s'",
-                                    quote(qk, prefix, plen), quote(q, l, ll));
+                        return parse_fail(err, line, -EINVAL, "expected a line starting with '%s', got '%s'",
+                                    parse_quote(qk, prefix, plen), parse_quote(q, l, ll));
                 i = plen;
         }
         kstart = i;
-        while (i < ll && !is_blank(l[i]) && l[i] != ':') {
+        while (i < ll && !parse_is_blank(l[i]) && l[i] != ':') {
                 if (l[i] < 0x21 || l[i] > 0x7e)
-                        return fail(err, line, -EINVAL, "invalid character in key '%s'",
-                                    quote(q, l + kstart, ll - kstart));
+                        return parse_fail(err, line, -EINVAL, "invalid character in key '%s'",
+                                    parse_quote(q, l + kstart, ll - kstart));
                 i++;
         }
         klen = i - kstart;
         if (klen == 0)
-                return fail(err, line, -EINVAL, "expected a key, got '%s'", quote(q, l + kstart, ll - kstart));
+                return parse_fail(err, line, -EINVAL, "expected a key, got '%s'", parse_quote(q, l + kstart, ll - kstart));
         if (i < ll && l[i] == ':')
                 i++;
-        while (i < ll && is_blank(l[i]))
+        while (i < ll && parse_is_blank(l[i]))
                 i++;
         vstart = i;
-        while (i < ll && !is_blank(l[i]))
+        while (i < ll && !parse_is_blank(l[i]))
                 i++;
         vlen = i - vstart;
         if (parse_u64(l + vstart, vlen, &v) < 0)
-                return fail(err, line, -EINVAL, "expected a number after '%s', got '%s'",
-                            quote(qk, l + kstart, klen), quote(q, l + vstart, vlen));
-        while (i < ll && is_blank(l[i]))
+                return parse_fail(err, line, -EINVAL, "expected a number after '%s', got '%s'",
+                            parse_quote(qk, l + kstart, klen), parse_quote(q, l + vstart, vlen));
+        while (i < ll && parse_is_blank(l[i]))
                 i++;
         /* the unit: values stay in kB, as the kernel prints them */
-        if (i + 2 <= ll && l[i] == 'k' && l[i + 1] == 'B' && (i + 2 == ll || is_blank(l[i + 2]))) {
+        if (i + 2 <= ll && l[i] == 'k' && l[i + 1] == 'B' && (i + 2 == ll || parse_is_blank(l[i + 2]))) {
                 i += 2;
-                while (i < ll && is_blank(l[i]))
+                while (i < ll && parse_is_blank(l[i]))
                         i++;
         }
         if (i != ll)
-                return fail(err, line, -EINVAL, "unexpected '%s' after the value of '%s'", quote(q, l + i, ll - i),
-                            quote(qk, l + kstart, klen));
+                return parse_fail(err, line, -EINVAL, "unexpected '%s' after the value of '%s'", parse_quote(q, l + i, ll - i),
+                            parse_quote(qk, l + kstart, klen));
         key = strndup(l + kstart, klen);
         if (!key)
-                return fail(err, line, -ENOMEM, "out of memory");
+                return parse_fail(err, line, -ENOMEM, "out of memory");
         *ret_key = key;
         *ret_value = v;
         return 0;
@@ -167,7 +141,7 @@ int parse_keyvalue(const char *buf, size_t len, const char *prefix, struct kv **
 
                 pos += ll + (nl ? 1 : 0);
                 line++;
-                for (k = 0; k < ll && is_blank(l[k]); k++)
+                for (k = 0; k < ll && parse_is_blank(l[k]); k++)
                         ;
                 if (k == ll)
                         continue;       /* old node meminfo files start with an empty line */
@@ -176,7 +150,7 @@ int parse_keyvalue(const char *buf, size_t len, const char *prefix, struct kv **
                         struct kv *t;
 
                         if (na < alloc || na > UINT32_MAX / 2 || !(t = realloc(kv, na * sizeof(*kv)))) {
-                                r = fail(err, line, -ENOMEM, "out of memory");
+                                r = parse_fail(err, line, -ENOMEM, "out of memory");
                                 goto fail;
                         }
                         kv = t;
@@ -189,7 +163,7 @@ int parse_keyvalue(const char *buf, size_t len, const char *prefix, struct kv **
         }
         r = drop_duplicates(kv, &n);
         if (r < 0) {
-                fail(err, 0, r, "out of memory");
+                parse_fail(err, 0, r, "out of memory");
                 goto fail;
         }
         if (n == 0) {

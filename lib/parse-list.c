@@ -7,29 +7,6 @@
 
 #include "parse.h"
 
-static const char *quote(char out[33], const char *s, size_t len) {
-        size_t i;
-
-        for (i = 0; i < len && i < 32; i++)
-                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-        out[i] = '\0';
-        return out;
-}
-
-static int fail(struct parse_error *err, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(struct parse_error *err, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                /* these files are a single line */
-                err->line = 1;
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
 /* Set bits [a, b] a word at a time (a range may span the whole bitmap); returns the bits newly set. */
 static unsigned set_range(uint64_t *bitmap, uint64_t a, uint64_t b) {
         unsigned added = 0;
@@ -64,7 +41,7 @@ static int walk_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *b
                 comma = memchr(item, ',', len - pos);
                 n = comma ? (size_t)(comma - item) : len - pos;
                 if (n == 0)
-                        return fail(err, -EINVAL, "empty entry in list '%s'", quote(q, buf, len));
+                        return parse_fail(err, 1, -EINVAL, "empty entry in list '%s'", parse_quote(q, buf, len));
                 dash = memchr(item, '-', n);
                 alen = dash ? (size_t)(dash - item) : n;
                 r = parse_u64(item, alen, &a);
@@ -73,18 +50,18 @@ static int walk_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *b
                 else
                         b = a;
                 if (r < 0)
-                        return fail(err, -EINVAL, "expected an id or a range, got '%s'", quote(q, item, n));
+                        return parse_fail(err, 1, -EINVAL, "expected an id or a range, got '%s'", parse_quote(q, item, n));
                 if (b < a)
-                        return fail(err, -EINVAL, "reversed range '%s'", quote(q, item, n));
+                        return parse_fail(err, 1, -EINVAL, "reversed range '%s'", parse_quote(q, item, n));
                 if (b >= max_id)
-                        return fail(err, -ERANGE, "id out of range (max %u) in '%s'", max_id, quote(q, item, n));
+                        return parse_fail(err, 1, -ERANGE, "id out of range (max %u) in '%s'", max_id, parse_quote(q, item, n));
                 if (bitmap)
                         count += set_range(bitmap, a, b);
                 pos += n;
                 if (comma) {
                         pos++;
                         if (pos == len)
-                                return fail(err, -EINVAL, "trailing ',' in list '%s'", quote(q, buf, len));
+                                return parse_fail(err, 1, -EINVAL, "trailing ',' in list '%s'", parse_quote(q, buf, len));
                 }
         }
         if (ret_count)
@@ -109,10 +86,6 @@ int parse_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap,
         return walk_idlist(buf, len, max_id, bitmap, ret_count, err);
 }
 
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
 int parse_distance(const char *buf, size_t len, uint32_t *ret, unsigned max, unsigned *ret_n,
                    struct parse_error *err) {
         unsigned n = 0;
@@ -132,19 +105,19 @@ int parse_distance(const char *buf, size_t len, uint32_t *ret, unsigned max, uns
                         uint64_t v;
                         int r;
 
-                        if (is_blank(buf[pos])) {
+                        if (parse_is_blank(buf[pos])) {
                                 pos++;
                                 continue;
                         }
                         start = pos;
-                        while (pos < len && !is_blank(buf[pos]))
+                        while (pos < len && !parse_is_blank(buf[pos]))
                                 pos++;
                         r = parse_u64(buf + start, pos - start, &v);
                         if (r < 0 || v > UINT32_MAX)
-                                return fail(err, -EINVAL, "expected a distance, got '%s'",
-                                            quote(q, buf + start, pos - start));
+                                return parse_fail(err, 1, -EINVAL, "expected a distance, got '%s'",
+                                            parse_quote(q, buf + start, pos - start));
                         if (n >= max)
-                                return fail(err, -EINVAL, "more than %u distances", max);
+                                return parse_fail(err, 1, -EINVAL, "more than %u distances", max);
                         if (pass == 1)
                                 ret[n] = (uint32_t)v;
                         n++;

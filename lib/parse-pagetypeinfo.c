@@ -18,40 +18,8 @@
 /* MIGRATE_TYPES is at most 7 */
 #define MAX_TYPES 16
 
-static const char *quote(char out[33], const char *s, size_t len) {
-        size_t i;
-
-        for (i = 0; i < len && i < 32; i++)
-                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-        out[i] = '\0';
-        return out;
-}
-
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                err->line = line;
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static size_t skip_blanks(const char *l, size_t ll, size_t i) {
-        while (i < ll && is_blank(l[i]))
-                i++;
-        return i;
-}
-
 static size_t token_end(const char *l, size_t ll, size_t i) {
-        while (i < ll && !is_blank(l[i]))
+        while (i < ll && !parse_is_blank(l[i]))
                 i++;
         return i;
 }
@@ -86,10 +54,10 @@ static int parse_number_after(const char *l, size_t ll, size_t i, const char *wh
                               struct parse_error *err) {
         char q[33];
 
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (parse_u64(l + i, ll - i, ret) < 0)
-                return fail(err, line, -EINVAL, "expected a number after '%s', got '%s'", what,
-                            quote(q, l + i, ll - i));
+                return parse_fail(err, line, -EINVAL, "expected a number after '%s', got '%s'", what,
+                            parse_quote(q, l + i, ll - i));
         return 0;
 }
 
@@ -100,32 +68,32 @@ static int parse_row_head(const char *l, size_t ll, unsigned line, int *ret_node
         uint64_t id;
         char q[33];
 
-        i = skip_blanks(l, ll, 4);
+        i = parse_skip_blanks(l, ll, 4);
         start = i;
-        while (i < ll && l[i] != ',' && !is_blank(l[i]))
+        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
                 i++;
         if (i > start && l[start] == '-')
-                return fail(err, line, -EINVAL, "negative node id '%s'", quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "negative node id '%s'", parse_quote(q, l + start, i - start));
         if (parse_u64(l + start, i - start, &id) < 0)
-                return fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
-                            quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
+                            parse_quote(q, l + start, i - start));
         if (id >= CMAPLAN_MAX_NODES)
-                return fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", quote(q, l + start, i - start),
+                return parse_fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", parse_quote(q, l + start, i - start),
                             CMAPLAN_MAX_NODES - 1);
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (i >= ll || l[i] != ',')
-                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
-        i = skip_blanks(l, ll, i + 1);
-        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !is_blank(l[i + 4]))
-                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
-        i = skip_blanks(l, ll, i + 4);
+                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
+        i = parse_skip_blanks(l, ll, i + 1);
+        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !parse_is_blank(l[i + 4]))
+                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
+        i = parse_skip_blanks(l, ll, i + 4);
         start = i;
-        while (i < ll && l[i] != ',' && !is_blank(l[i]))
+        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
                 i++;
         if (i == start)
-                return fail(err, line, -EINVAL, "missing zone name in '%s'", quote(q, l, ll));
+                return parse_fail(err, line, -EINVAL, "missing zone name in '%s'", parse_quote(q, l, ll));
         if (i - start >= 16)
-                return fail(err, line, -EINVAL, "zone name '%s' too long", quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "zone name '%s' too long", parse_quote(q, l + start, i - start));
         *ret_node = (int)id;
         memcpy(name, l + start, i - start);
         name[i - start] = '\0';
@@ -144,21 +112,21 @@ static int get_zone(struct state *st, int node, const char *name, unsigned line,
                         return 0;
                 }
         if (st->n - st->node_start >= MAX_ZONES_PER_NODE)
-                return fail(err, line, -EINVAL, "more than %d zones after 'Page block order:'", MAX_ZONES_PER_NODE);
+                return parse_fail(err, line, -EINVAL, "more than %d zones after 'Page block order:'", MAX_ZONES_PER_NODE);
         if (st->n == st->alloc) {
                 unsigned na = st->alloc ? st->alloc * 2 : 8;
                 struct parsed_pagetype *no;
                 unsigned *nl;
 
                 if (na > UINT32_MAX / 2)
-                        return fail(err, line, -ENOMEM, "out of memory");
+                        return parse_fail(err, line, -ENOMEM, "out of memory");
                 no = realloc(st->out, na * sizeof(*no));
                 if (!no)
-                        return fail(err, line, -ENOMEM, "out of memory");
+                        return parse_fail(err, line, -ENOMEM, "out of memory");
                 st->out = no;
                 nl = realloc(st->lines, na * sizeof(*nl));
                 if (!nl)
-                        return fail(err, line, -ENOMEM, "out of memory");
+                        return parse_fail(err, line, -ENOMEM, "out of memory");
                 st->lines = nl;
                 st->alloc = na;
         }
@@ -187,15 +155,15 @@ static int parse_free_row(struct state *st, const char *l, size_t ll, unsigned l
         r = parse_row_head(l, ll, line, &node, name, &i, err);
         if (r < 0)
                 return r;
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (i >= ll || l[i] != ',')
-                return fail(err, line, -EINVAL, "expected ', type NAME' after the zone name, got '%s'",
-                            quote(q, l + i, ll - i));
-        i = skip_blanks(l, ll, i + 1);
-        if (ll - i < 5 || memcmp(l + i, "type", 4) != 0 || !is_blank(l[i + 4]))
-                return fail(err, line, -EINVAL, "expected ', type NAME' after the zone name, got '%s'",
-                            quote(q, l + i, ll - i));
-        tstart = skip_blanks(l, ll, i + 4);
+                return parse_fail(err, line, -EINVAL, "expected ', type NAME' after the zone name, got '%s'",
+                            parse_quote(q, l + i, ll - i));
+        i = parse_skip_blanks(l, ll, i + 1);
+        if (ll - i < 5 || memcmp(l + i, "type", 4) != 0 || !parse_is_blank(l[i + 4]))
+                return parse_fail(err, line, -EINVAL, "expected ', type NAME' after the zone name, got '%s'",
+                            parse_quote(q, l + i, ll - i));
+        tstart = parse_skip_blanks(l, ll, i + 4);
         tend = token_end(l, ll, tstart);
         is_cma = tend - tstart == 3 && memcmp(l + tstart, "CMA", 3) == 0;
         is_isolate = tend - tstart == 7 && memcmp(l + tstart, "Isolate", 7) == 0;
@@ -203,30 +171,30 @@ static int parse_free_row(struct state *st, const char *l, size_t ll, unsigned l
                 size_t start;
                 uint64_t v, blocks;
 
-                i = skip_blanks(l, ll, i);
+                i = parse_skip_blanks(l, ll, i);
                 if (i == ll)
                         break;
                 start = i;
                 i = token_end(l, ll, i);
                 if (k >= st->n_orders)
-                        return fail(err, line, -EINVAL, "more counts than the %u orders of the header", st->n_orders);
+                        return parse_fail(err, line, -EINVAL, "more counts than the %u orders of the header", st->n_orders);
                 /* ">100000": the walk stopped counting, the value is a lower bound */
                 if (l[start] == '>') {
                         capped = true;
                         start++;
                 }
                 if (parse_u64(l + start, i - start, &v) < 0)
-                        return fail(err, line, -EINVAL, "expected a free count in zone '%s', got '%s'", name,
-                                    quote(q, l + start, i - start));
+                        return parse_fail(err, line, -EINVAL, "expected a free count in zone '%s', got '%s'", name,
+                                    parse_quote(q, l + start, i - start));
                 if (k < st->order)
                         continue;
                 /* a free block of order k holds 2^(k - pageblock_order) pageblocks */
                 if (__builtin_mul_overflow(v, (uint64_t)1 << (k - st->order), &blocks) ||
                     __builtin_add_overflow(add, blocks, &add))
-                        return fail(err, line, -EINVAL, "free counts of zone '%s' overflow", name);
+                        return parse_fail(err, line, -EINVAL, "free counts of zone '%s' overflow", name);
         }
         if (k != st->n_orders)
-                return fail(err, line, -EINVAL, "expected %u counts in zone '%s', got %u", st->n_orders, name, k);
+                return parse_fail(err, line, -EINVAL, "expected %u counts in zone '%s', got %u", st->n_orders, name, k);
         r = get_zone(st, node, name, line, &p, err);
         if (r < 0)
                 return r;
@@ -239,7 +207,7 @@ static int parse_free_row(struct state *st, const char *l, size_t ll, unsigned l
                 return 0;
         if (__builtin_add_overflow(is_cma ? p->free_pageblocks_cma : p->free_pageblocks_noncma, add,
                                    is_cma ? &p->free_pageblocks_cma : &p->free_pageblocks_noncma))
-                return fail(err, line, -EINVAL, "free counts of zone '%s' overflow", name);
+                return parse_fail(err, line, -EINVAL, "free counts of zone '%s' overflow", name);
         return 0;
 }
 
@@ -259,21 +227,21 @@ static int parse_blocks_row(struct state *st, const char *l, size_t ll, unsigned
                 size_t start;
                 uint64_t v;
 
-                i = skip_blanks(l, ll, i);
+                i = parse_skip_blanks(l, ll, i);
                 if (i == ll)
                         break;
                 start = i;
                 i = token_end(l, ll, i);
                 if (k >= st->n_cols)
-                        return fail(err, line, -EINVAL, "more counts than the %u types of the header", st->n_cols);
+                        return parse_fail(err, line, -EINVAL, "more counts than the %u types of the header", st->n_cols);
                 if (parse_u64(l + start, i - start, &v) < 0)
-                        return fail(err, line, -EINVAL, "expected a block count in zone '%s', got '%s'", name,
-                                    quote(q, l + start, i - start));
+                        return parse_fail(err, line, -EINVAL, "expected a block count in zone '%s', got '%s'", name,
+                                    parse_quote(q, l + start, i - start));
                 if ((int)k == st->cma_col)
                         cma = v;
         }
         if (k != st->n_cols)
-                return fail(err, line, -EINVAL, "expected %u counts in zone '%s', got %u", st->n_cols, name, k);
+                return parse_fail(err, line, -EINVAL, "expected %u counts in zone '%s', got %u", st->n_cols, name, k);
         r = get_zone(st, node, name, line, &p, err);
         if (r < 0)
                 return r;
@@ -290,25 +258,25 @@ static int parse_orders_header(struct state *st, const char *l, size_t ll, size_
         char q[33];
 
         if (!st->have_order)
-                return fail(err, line, -EINVAL, "free counts header before 'Page block order:'");
+                return parse_fail(err, line, -EINVAL, "free counts header before 'Page block order:'");
         for (;;) {
                 size_t start;
                 uint64_t v;
 
-                i = skip_blanks(l, ll, i);
+                i = parse_skip_blanks(l, ll, i);
                 if (i == ll)
                         break;
                 start = i;
                 i = token_end(l, ll, i);
                 if (parse_u64(l + start, i - start, &v) < 0 || v != n)
-                        return fail(err, line, -EINVAL, "expected order %u in the free counts header, got '%s'", n,
-                                    quote(q, l + start, i - start));
+                        return parse_fail(err, line, -EINVAL, "expected order %u in the free counts header, got '%s'", n,
+                                    parse_quote(q, l + start, i - start));
                 if (n >= CMAPLAN_MAX_ORDERS)
-                        return fail(err, line, -EINVAL, "more than %d orders", CMAPLAN_MAX_ORDERS);
+                        return parse_fail(err, line, -EINVAL, "more than %d orders", CMAPLAN_MAX_ORDERS);
                 n++;
         }
         if (n == 0)
-                return fail(err, line, -EINVAL, "no orders in the free counts header");
+                return parse_fail(err, line, -EINVAL, "no orders in the free counts header");
         st->n_orders = n;
         st->sec = SEC_FREE;
         return 0;
@@ -320,23 +288,23 @@ static int parse_types_header(struct state *st, const char *l, size_t ll, size_t
         int cma = -1;
 
         if (!st->have_order)
-                return fail(err, line, -EINVAL, "'Number of blocks type' header before 'Page block order:'");
+                return parse_fail(err, line, -EINVAL, "'Number of blocks type' header before 'Page block order:'");
         for (;;) {
                 size_t start;
 
-                i = skip_blanks(l, ll, i);
+                i = parse_skip_blanks(l, ll, i);
                 if (i == ll)
                         break;
                 start = i;
                 i = token_end(l, ll, i);
                 if (n >= MAX_TYPES)
-                        return fail(err, line, -EINVAL, "more than %d migrate types", MAX_TYPES);
+                        return parse_fail(err, line, -EINVAL, "more than %d migrate types", MAX_TYPES);
                 if (i - start == 3 && memcmp(l + start, "CMA", 3) == 0)
                         cma = (int)n;
                 n++;
         }
         if (n == 0)
-                return fail(err, line, -EINVAL, "no migrate types in 'Number of blocks type'");
+                return parse_fail(err, line, -EINVAL, "no migrate types in 'Number of blocks type'");
         st->n_cols = n;
         st->cma_col = cma;
         st->sec = SEC_BLOCKS;
@@ -354,17 +322,17 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
         uint64_t v;
         int r;
 
-        while (ll > 0 && is_blank(l[ll - 1]))
+        while (ll > 0 && parse_is_blank(l[ll - 1]))
                 ll--;
         for (size_t i = 0; i < ll; i++)
                 if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
-                        return fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
-        if (skip_blanks(l, ll, 0) == ll)
+                        return parse_fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
+        if (parse_skip_blanks(l, ll, 0) == ll)
                 return 0;
-        if (ll > 4 && memcmp(l, "Node", 4) == 0 && is_blank(l[4])) {
+        if (ll > 4 && memcmp(l, "Node", 4) == 0 && parse_is_blank(l[4])) {
                 switch (st->sec) {
                 case SEC_NONE:
-                        return fail(err, line, -EINVAL, "zone line before any table header: '%s'", quote(q, l, ll));
+                        return parse_fail(err, line, -EINVAL, "zone line before any table header: '%s'", parse_quote(q, l, ll));
                 case SEC_FREE:
                         return parse_free_row(st, l, ll, line, err);
                 case SEC_BLOCKS:
@@ -378,7 +346,7 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
                 if (r < 0)
                         return r;
                 if (v > 63)
-                        return fail(err, line, -EINVAL, "pageblock order %llu out of range", (unsigned long long)v);
+                        return parse_fail(err, line, -EINVAL, "pageblock order %llu out of range", (unsigned long long)v);
                 /* the kernel prints the whole layout again for each node */
                 st->have_order = true;
                 st->order = (uint32_t)v;
@@ -427,7 +395,7 @@ static int check_duplicates(const struct state *st, struct parse_error *err) {
                 return 0;
         refs = malloc(st->n * sizeof(*refs));
         if (!refs)
-                return fail(err, 0, -ENOMEM, "out of memory");
+                return parse_fail(err, 0, -ENOMEM, "out of memory");
         for (unsigned i = 0; i < st->n; i++)
                 refs[i] = (struct zone_ref) { st->out[i].node_id, st->out[i].zone, i };
         qsort(refs, st->n, sizeof(*refs), zone_ref_cmp);
@@ -437,7 +405,7 @@ static int check_duplicates(const struct state *st, struct parse_error *err) {
                         dup = refs[i].idx;
         free(refs);
         if (dup != UINT32_MAX)
-                return fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->out[dup].zone,
+                return parse_fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->out[dup].zone,
                             st->out[dup].node_id);
         return 0;
 }

@@ -13,38 +13,6 @@
 
 #include "parse.h"
 
-static const char *quote(char out[33], const char *s, size_t len) {
-        size_t i;
-
-        for (i = 0; i < len && i < 32; i++)
-                out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-        out[i] = '\0';
-        return out;
-}
-
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
-static int fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) {
-        va_list ap;
-
-        if (err) {
-                err->line = line;
-                va_start(ap, fmt);
-                vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-                va_end(ap);
-        }
-        return r;
-}
-
-static bool is_blank(char c) {
-        return c == ' ' || c == '\t';
-}
-
-static size_t skip_blanks(const char *l, size_t ll, size_t i) {
-        while (i < ll && is_blank(l[i]))
-                i++;
-        return i;
-}
-
 static bool span_eq(const char *s, size_t len, const char *lit) {
         return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
@@ -114,10 +82,10 @@ static int parse_value(const char *l, size_t ll, size_t i, const char *name, uns
                        struct parse_error *err) {
         char q[33];
 
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (parse_u64(l + i, ll - i, ret) < 0)
-                return fail(err, line, -EINVAL, "expected a number after '%s', got '%s'", name,
-                            quote(q, l + i, ll - i));
+                return parse_fail(err, line, -EINVAL, "expected a number after '%s', got '%s'", name,
+                            parse_quote(q, l + i, ll - i));
         return 0;
 }
 
@@ -128,29 +96,29 @@ static int parse_protection(const char *l, size_t ll, size_t i, unsigned line, s
         unsigned n = 0;
         char q[33];
 
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (i >= ll || l[i] != '(')
-                return fail(err, line, -EINVAL, "expected '(' after 'protection:', got '%s'", quote(q, l + i, ll - i));
+                return parse_fail(err, line, -EINVAL, "expected '(' after 'protection:', got '%s'", parse_quote(q, l + i, ll - i));
         i++;
         for (;;) {
                 size_t start;
                 int64_t v;
 
-                i = skip_blanks(l, ll, i);
+                i = parse_skip_blanks(l, ll, i);
                 start = i;
-                while (i < ll && l[i] != ',' && l[i] != ')' && !is_blank(l[i]))
+                while (i < ll && l[i] != ',' && l[i] != ')' && !parse_is_blank(l[i]))
                         i++;
                 if (parse_s64(l + start, i - start, &v) < 0)
-                        return fail(err, line, -EINVAL, "expected a number in 'protection', got '%s'",
-                                    quote(q, l + start, ll - start));
+                        return parse_fail(err, line, -EINVAL, "expected a number in 'protection', got '%s'",
+                                    parse_quote(q, l + start, ll - start));
                 if (v < 0)
-                        return fail(err, line, -EINVAL, "negative protection value '%s'",
-                                    quote(q, l + start, i - start));
+                        return parse_fail(err, line, -EINVAL, "negative protection value '%s'",
+                                    parse_quote(q, l + start, i - start));
                 if (n >= CMAPLAN_MAX_ZONE_PROTECTION)
-                        return fail(err, line, -EINVAL, "more than %d protection values",
+                        return parse_fail(err, line, -EINVAL, "more than %d protection values",
                                     CMAPLAN_MAX_ZONE_PROTECTION);
                 prot[n++] = (uint64_t)v;
-                i = skip_blanks(l, ll, i);
+                i = parse_skip_blanks(l, ll, i);
                 if (i < ll && l[i] == ',') {
                         i++;
                         continue;
@@ -159,12 +127,12 @@ static int parse_protection(const char *l, size_t ll, size_t i, unsigned line, s
                         i++;
                         break;
                 }
-                return fail(err, line, -EINVAL, "expected ',' or ')' in 'protection', got '%s'",
-                            quote(q, l + i, ll - i));
+                return parse_fail(err, line, -EINVAL, "expected ',' or ')' in 'protection', got '%s'",
+                            parse_quote(q, l + i, ll - i));
         }
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (i != ll)
-                return fail(err, line, -EINVAL, "unexpected '%s' after 'protection'", quote(q, l + i, ll - i));
+                return parse_fail(err, line, -EINVAL, "unexpected '%s' after 'protection'", parse_quote(q, l + i, ll - i));
         memcpy(info->protection, prot, n * sizeof(prot[0]));
         info->n_protection = n;
         return 0;
@@ -177,34 +145,34 @@ static int parse_header(const char *l, size_t ll, unsigned line, int *ret_node, 
         uint64_t id;
         char q[33];
 
-        i = skip_blanks(l, ll, 4);
+        i = parse_skip_blanks(l, ll, 4);
         start = i;
-        while (i < ll && l[i] != ',' && !is_blank(l[i]))
+        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
                 i++;
         if (i > start && l[start] == '-')
-                return fail(err, line, -EINVAL, "negative node id '%s'", quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "negative node id '%s'", parse_quote(q, l + start, i - start));
         if (parse_u64(l + start, i - start, &id) < 0)
-                return fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
-                            quote(q, l + start, i - start));
+                return parse_fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
+                            parse_quote(q, l + start, i - start));
         if (id >= CMAPLAN_MAX_NODES)
-                return fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", quote(q, l + start, i - start),
+                return parse_fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", parse_quote(q, l + start, i - start),
                             CMAPLAN_MAX_NODES - 1);
-        i = skip_blanks(l, ll, i);
+        i = parse_skip_blanks(l, ll, i);
         if (i >= ll || l[i] != ',')
-                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
-        i = skip_blanks(l, ll, i + 1);
-        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !is_blank(l[i + 4]))
-                return fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", quote(q, l, ll));
-        i = skip_blanks(l, ll, i + 4);
+                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
+        i = parse_skip_blanks(l, ll, i + 1);
+        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !parse_is_blank(l[i + 4]))
+                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
+        i = parse_skip_blanks(l, ll, i + 4);
         start = i;
-        while (i < ll && !is_blank(l[i]))
+        while (i < ll && !parse_is_blank(l[i]))
                 i++;
         if (i - start >= 16)
-                return fail(err, line, -EINVAL, "zone name '%s' too long", quote(q, l + start, i - start));
-        if (skip_blanks(l, ll, i) != ll) {
-                size_t j = skip_blanks(l, ll, i);
+                return parse_fail(err, line, -EINVAL, "zone name '%s' too long", parse_quote(q, l + start, i - start));
+        if (parse_skip_blanks(l, ll, i) != ll) {
+                size_t j = parse_skip_blanks(l, ll, i);
 
-                return fail(err, line, -EINVAL, "unexpected '%s' after the zone name", quote(q, l + j, ll - j));
+                return parse_fail(err, line, -EINVAL, "unexpected '%s' after the zone name", parse_quote(q, l + j, ll - j));
         }
         *ret_node = (int)id;
         memcpy(name, l + start, i - start);
@@ -219,7 +187,7 @@ static int finish_zone(struct state *st, struct parse_error *err) {
                 return 0;
         z = &st->zones[st->n - 1];
         if (!st->has_free)
-                return fail(err, st->lines[st->n - 1], -EINVAL, "zone '%s' of node %d has no 'pages free' line",
+                return parse_fail(err, st->lines[st->n - 1], -EINVAL, "zone '%s' of node %d has no 'pages free' line",
                             z->name, z->info.node_id);
         if (z->info.present_pages > 0)
                 z->info.flags |= CMAPLAN_ZONE_POPULATED;
@@ -230,7 +198,7 @@ static int add_zone(struct state *st, int node, const char *name, unsigned line,
         struct cmaplan_zone *z;
 
         if (st->per_node[node] >= MAX_ZONES_PER_NODE)
-                return fail(err, line, -EINVAL, "more than %d zones of node %d", MAX_ZONES_PER_NODE, node);
+                return parse_fail(err, line, -EINVAL, "more than %d zones of node %d", MAX_ZONES_PER_NODE, node);
         st->per_node[node]++;
         if (st->n == st->alloc) {
                 unsigned na = st->alloc ? st->alloc * 2 : 8;
@@ -238,14 +206,14 @@ static int add_zone(struct state *st, int node, const char *name, unsigned line,
                 unsigned *nl;
 
                 if (na > UINT32_MAX / 2)
-                        return fail(err, line, -ENOMEM, "out of memory");
+                        return parse_fail(err, line, -ENOMEM, "out of memory");
                 nz = realloc(st->zones, na * sizeof(*nz));
                 if (!nz)
-                        return fail(err, line, -ENOMEM, "out of memory");
+                        return parse_fail(err, line, -ENOMEM, "out of memory");
                 st->zones = nz;
                 nl = realloc(st->lines, na * sizeof(*nl));
                 if (!nl)
-                        return fail(err, line, -ENOMEM, "out of memory");
+                        return parse_fail(err, line, -ENOMEM, "out of memory");
                 st->lines = nl;
                 st->alloc = na;
         }
@@ -270,15 +238,15 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
         bool colon;
         char q[33];
 
-        while (ll > 0 && is_blank(l[ll - 1]))
+        while (ll > 0 && parse_is_blank(l[ll - 1]))
                 ll--;
         for (i = 0; i < ll; i++)
                 if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
-                        return fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
-        i = skip_blanks(l, ll, 0);
+                        return parse_fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
+        i = parse_skip_blanks(l, ll, 0);
         if (i == ll)
                 return 0;
-        if (i == 0 && ll > 4 && memcmp(l, "Node", 4) == 0 && is_blank(l[4])) {
+        if (i == 0 && ll > 4 && memcmp(l, "Node", 4) == 0 && parse_is_blank(l[4])) {
                 char name[16];
                 int node = 0, r;
 
@@ -291,20 +259,20 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
                 return add_zone(st, node, name, line, err);
         }
         if (st->n == 0)
-                return fail(err, line, -EINVAL, "unexpected '%s' before the first zone header", quote(q, l, ll));
+                return parse_fail(err, line, -EINVAL, "unexpected '%s' before the first zone header", parse_quote(q, l, ll));
         info = &st->zones[st->n - 1].info;
 
         tlen = 0;
-        while (i + tlen < ll && !is_blank(l[i + tlen]) && l[i + tlen] != ':')
+        while (i + tlen < ll && !parse_is_blank(l[i + tlen]) && l[i + tlen] != ':')
                 tlen++;
         colon = i + tlen < ll && l[i + tlen] == ':';
 
         if (!colon && span_eq(l + i, tlen, "pages")) {
-                size_t j = skip_blanks(l, ll, i + tlen);
+                size_t j = parse_skip_blanks(l, ll, i + tlen);
 
-                if (ll - j >= 4 && memcmp(l + j, "free", 4) == 0 && (ll - j == 4 || is_blank(l[j + 4]))) {
+                if (ll - j >= 4 && memcmp(l + j, "free", 4) == 0 && (ll - j == 4 || parse_is_blank(l[j + 4]))) {
                         if (st->has_free)
-                                return fail(err, line, -EINVAL, "duplicate 'pages free' in zone '%s'",
+                                return parse_fail(err, line, -EINVAL, "duplicate 'pages free' in zone '%s'",
                                             st->zones[st->n - 1].name);
                         st->has_free = true;
                         st->sec = SEC_ZONE;
@@ -373,7 +341,7 @@ static int check_duplicates(const struct state *st, struct parse_error *err) {
                 return 0;
         refs = malloc(st->n * sizeof(*refs));
         if (!refs)
-                return fail(err, 0, -ENOMEM, "out of memory");
+                return parse_fail(err, 0, -ENOMEM, "out of memory");
         for (unsigned i = 0; i < st->n; i++)
                 refs[i] = (struct zone_ref) { st->zones[i].info.node_id, st->zones[i].name, i };
         qsort(refs, st->n, sizeof(*refs), zone_ref_cmp);
@@ -384,7 +352,7 @@ static int check_duplicates(const struct state *st, struct parse_error *err) {
                         dup = refs[i].idx;
         free(refs);
         if (dup != UINT32_MAX)
-                return fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->zones[dup].name,
+                return parse_fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->zones[dup].name,
                             st->zones[dup].info.node_id);
         return 0;
 }

@@ -117,6 +117,22 @@ int parse_cmdline(const char *buf, size_t len, struct cmaplan_cmdline **ret, uns
                   struct parse_error *err);
 void cmdline_items_free(struct cmaplan_cmdline *items, unsigned n);
 
+/* ---- helpers the parsers share (lib/parse-util.c) */
+
+/* Copy at most 32 characters of a token for a message, hiding control bytes. */
+const char *parse_quote(char out[33], const char *s, size_t len);
+/* Fill *err (if any) with line and message; returns r. */
+int parse_fail(struct parse_error *err, unsigned line, int r, const char *fmt, ...) _printf_(4, 5);
+static inline bool parse_is_blank(char c) {
+        return c == ' ' || c == '\t';
+}
+/* index of the first non-blank at or after i in l[0..ll) */
+static inline size_t parse_skip_blanks(const char *l, size_t ll, size_t i) {
+        while (i < ll && parse_is_blank(l[i]))
+                i++;
+        return i;
+}
+
 /* "hugepages-2048kB" -> 2097152 bytes; -EINVAL if the name does not match */
 int parse_hugepages_dirname(const char *name, uint64_t *ret_bytes);
 /* zone name -> CMAPLAN_ZONE_* */
