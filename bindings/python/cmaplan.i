@@ -17,7 +17,7 @@
  * Adding an object (plan, transition, bootplan, ...): its **ret and destructor like
  * cmaplan_snapshot, its info structs with CMAPLAN_INFO_OUT, its options structs built by
  * helpers, callbacks (cmaplan_progress_fn) like the log hook, ret_code/ret_text as scalar outs;
- * then drop it from the "not in the bindings yet" list below.
+ * then list it in the section "Planning, capacity, transitions, ..." below.
  * The library is called with the GIL held: Python threads sharing objects are serialized,
  * which satisfies the library's threads statement.
  */
@@ -146,13 +146,247 @@ CMAPLAN_OBJECT_OUT(struct cmaplan_snapshot)
 %ignore cmaplan_unref;
 
 /*
- * Not in the bindings yet: planning, capacity, transitions, the hotplug monitor, placement and
- * boot plans. Their options structs (requests, apply options with a progress callback, arrays
- * of node ids) need helpers, and their objects destructors, before they can be wrapped safely;
- * the pythonic layer gets Plan / Transition / BootPlan classes with them.
+ * Planning, capacity, transitions, boot plans, the hotplug monitor and placement. Their options
+ * structs are not wrapped: helpers below take the fields as arguments (node id lists as Python
+ * sequences). The progress callback of cmaplan_plan_apply is a Python callable called through
+ * a C trampoline (like the log hook), with the GIL taken.
  */
-%rename("$ignore", regextarget=1) "^cmaplan_(plan|capacity|transition|recover|monitor|event|placement|bootplan|boot|step_state|stop_reason|policy)(_|$)";
-%rename("$ignore", regextarget=1) "^cmaplan_(request|step_info|step_zone_info|apply_opts|progress_fn)$";
+%nodefaultctor cmaplan_plan;
+%nodefaultctor cmaplan_transition;
+%nodefaultctor cmaplan_bootplan;
+%nodefaultctor cmaplan_monitor;
+%nodefaultctor cmaplan_placement;
+struct cmaplan_plan {};
+struct cmaplan_transition {};
+struct cmaplan_bootplan {};
+struct cmaplan_monitor {};
+struct cmaplan_placement {};
+%extend cmaplan_plan {
+        ~cmaplan_plan() { cmaplan_plan_unref($self); }
+}
+%extend cmaplan_transition {
+        ~cmaplan_transition() { cmaplan_transition_unref($self); }
+}
+%extend cmaplan_bootplan {
+        ~cmaplan_bootplan() { cmaplan_bootplan_unref($self); }
+}
+%extend cmaplan_monitor {
+        ~cmaplan_monitor() { cmaplan_monitor_unref($self); }
+}
+%extend cmaplan_placement {
+        ~cmaplan_placement() { cmaplan_placement_unref($self); }
+}
+CMAPLAN_OBJECT_OUT(struct cmaplan_plan)
+CMAPLAN_OBJECT_OUT(struct cmaplan_transition)
+CMAPLAN_OBJECT_OUT(struct cmaplan_bootplan)
+CMAPLAN_OBJECT_OUT(struct cmaplan_monitor)
+CMAPLAN_OBJECT_OUT(struct cmaplan_placement)
+
+/* options structs and the callback type: helpers take their fields */
+%rename("$ignore", regextarget=1) "^cmaplan_(request|apply_opts|capacity_opts|boot_request|placement_opts|progress_fn)$";
+
+/* warnings: (code, text) */
+%typemap(in, numinputs=0) (uint32_t *ret_code, const char **ret_text) (uint32_t code = 0, const char *text = NULL) {
+        $1 = &code;
+        $2 = ($2_ltype)&text;
+}
+%typemap(argout) (uint32_t *ret_code, const char **ret_text) {
+        Py_XDECREF($result);
+        $result = Py_BuildValue("(kN)", (unsigned long)code$argnum, cmaplan_py_str(text$argnum));
+        if (!$result)
+                SWIG_fail;
+}
+
+/* warning_codes of cmaplan_capacity_info */
+%typemap(out) uint32_t [ANY] {
+        $result = PyTuple_New($1_dim0);
+        if (!$result)
+                SWIG_fail;
+        for (Py_ssize_t i = 0; i < $1_dim0; i++)
+                PyTuple_SET_ITEM($result, i, PyLong_FromUnsignedLong($1[i]));
+}
+
+/* node id lists: a sequence of ints, or None (the library's default: every node with memory) */
+%typemap(in) (const int32_t *node_ids, uint32_t n_node_ids) (int32_t *ids = NULL) {
+        if ($input == Py_None) {
+                $1 = NULL;
+                $2 = 0;
+        } else {
+                PyObject *seq = PySequence_Fast($input, "node_ids must be a sequence of ints or None");
+                Py_ssize_t n;
+
+                if (!seq)
+                        SWIG_fail;
+                n = PySequence_Fast_GET_SIZE(seq);
+                ids = calloc(n ? (size_t)n : 1, sizeof(int32_t));
+                if (!ids) {
+                        Py_DECREF(seq);
+                        PyErr_NoMemory();
+                        SWIG_fail;
+                }
+                for (Py_ssize_t i = 0; i < n; i++) {
+                        long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
+
+                        if (v == -1 && PyErr_Occurred()) {
+                                Py_DECREF(seq);
+                                SWIG_fail;
+                        }
+                        ids[i] = (int32_t)v;
+                }
+                Py_DECREF(seq);
+                $1 = ids;
+                $2 = (uint32_t)n;
+        }
+}
+%typemap(freearg) (const int32_t *node_ids, uint32_t n_node_ids) "free(ids$argnum);";
+
+%{
+static struct cmaplan_ctx *cmaplan_py_bootplan_ctx(struct cmaplan_ctx *ctx, struct cmaplan_snapshot *s) {
+        return ctx ? ctx : s ? cmaplan_snapshot_get_ctx(s) : NULL;
+}
+static const char *cmaplan_py_error_of(struct cmaplan_ctx *ctx) {
+        return ctx ? cmaplan_get_error(ctx) : NULL;
+}
+%}
+CMAPLAN_CTX_ERROR(cmaplan_py_plan_new, cmaplan_snapshot_get_ctx(arg1))
+CMAPLAN_CTX_ERROR(cmaplan_py_plan_apply, cmaplan_snapshot_get_ctx(cmaplan_plan_get_snapshot(arg1)))
+CMAPLAN_CTX_ERROR(cmaplan_plan_to_json, cmaplan_snapshot_get_ctx(cmaplan_plan_get_snapshot(arg1)))
+CMAPLAN_CTX_ERROR(cmaplan_py_capacity, cmaplan_snapshot_get_ctx(arg1))
+CMAPLAN_CTX_ERROR(cmaplan_recover, arg1)
+%typemap(out) int cmaplan_py_bootplan_new {
+        if ($1 < 0) {
+                cmaplan_py_raise($1, cmaplan_py_error_of(cmaplan_py_bootplan_ctx(arg1, arg2)));
+                SWIG_fail;
+        }
+        $result = PyLong_FromLong((long)$1);
+}
+CMAPLAN_CTX_ERROR(cmaplan_bootplan_check, cmaplan_snapshot_get_ctx(arg2))
+CMAPLAN_CTX_ERROR(cmaplan_monitor_new, arg1)
+CMAPLAN_CTX_ERROR(cmaplan_py_placement_new, cmaplan_snapshot_get_ctx(arg1))
+
+/* plans: the request as arguments */
+%ignore cmaplan_plan_new;
+%rename(cmaplan_plan_new) cmaplan_py_plan_new;
+%feature("docstring") cmaplan_py_plan_new
+"cmaplan_plan_new(s, kind, node_id, page_size_bytes, count, bytes, node_ids, flags, cma_budget_pages,
+memlock_limit_bytes) -> cmaplan_plan (node_ids: a sequence or None)."
+%inline %{
+static int cmaplan_py_plan_new(struct cmaplan_snapshot *s, uint32_t kind, int32_t node_id, uint64_t page_size_bytes,
+                               uint64_t count, uint64_t bytes, const int32_t *node_ids, uint32_t n_node_ids,
+                               uint64_t flags, uint64_t cma_budget_pages, uint64_t memlock_limit_bytes,
+                               struct cmaplan_plan **ret) {
+        struct cmaplan_request r = {
+                .sz = sizeof(r), .kind = kind, .node_id = node_id, .page_size_bytes = page_size_bytes,
+                .count = count, .bytes = bytes, .node_ids = node_ids, .n_node_ids = n_node_ids,
+                .flags = flags, .cma_budget_pages = cma_budget_pages, .memlock_limit_bytes = memlock_limit_bytes,
+        };
+
+        return cmaplan_plan_new(s, &r, ret);
+}
+%}
+
+/* borrowed parents: hand out new references */
+%ignore cmaplan_plan_get_snapshot;
+%newobject cmaplan_py_plan_get_snapshot;
+%rename(cmaplan_plan_get_snapshot) cmaplan_py_plan_get_snapshot;
+%ignore cmaplan_transition_get_ctx;
+%newobject cmaplan_py_transition_get_ctx;
+%rename(cmaplan_transition_get_ctx) cmaplan_py_transition_get_ctx;
+%inline %{
+static struct cmaplan_snapshot *cmaplan_py_plan_get_snapshot(struct cmaplan_plan *p) {
+        return cmaplan_snapshot_ref(cmaplan_plan_get_snapshot(p));
+}
+static struct cmaplan_ctx *cmaplan_py_transition_get_ctx(struct cmaplan_transition *t) {
+        return cmaplan_ref(cmaplan_transition_get_ctx(t));
+}
+%}
+
+/*
+ * Transitions: progress is a Python callable progress(node_id, page_size_bytes, done_pages,
+ * target_pages, elapsed_usec) or None. The library calls it synchronously from inside
+ * cmaplan_plan_apply (with the GIL held: the call never releases it); the callable is only
+ * borrowed for the duration of the call. An exception it raises cannot stop the C transition:
+ * it is reported as unraisable (the cmaplan package catches it first and raises it afterwards).
+ */
+%{
+static void cmaplan_py_progress_trampoline(void *userdata, int32_t node_id, uint64_t page_size_bytes,
+                                           uint64_t done_pages, uint64_t target_pages, uint64_t elapsed_usec) {
+        PyGILState_STATE gil = PyGILState_Ensure();
+        PyObject *r;
+
+        r = PyObject_CallFunction((PyObject *)userdata, "lKKKK", (long)node_id, (unsigned long long)page_size_bytes,
+                                  (unsigned long long)done_pages, (unsigned long long)target_pages,
+                                  (unsigned long long)elapsed_usec);
+        if (r)
+                Py_DECREF(r);
+        else
+                PyErr_WriteUnraisable((PyObject *)userdata);
+        PyGILState_Release(gil);
+}
+%}
+%typemap(in) PyObject *progress {
+        if ($input != Py_None && !PyCallable_Check($input)) {
+                PyErr_SetString(PyExc_TypeError, "progress must be callable or None");
+                SWIG_fail;
+        }
+        $1 = $input;
+}
+%ignore cmaplan_plan_apply;
+%rename(cmaplan_plan_apply) cmaplan_py_plan_apply;
+%feature("docstring") cmaplan_py_plan_apply
+"cmaplan_plan_apply(p, flags, step_pages, max_retries, timeout_msec, progress) -> cmaplan_transition
+(also when the transition ended short: see cmaplan_transition_get_info)."
+%inline %{
+static int cmaplan_py_plan_apply(struct cmaplan_plan *p, uint64_t flags, uint64_t step_pages, uint32_t max_retries,
+                                 uint32_t timeout_msec, PyObject *progress, struct cmaplan_transition **ret) {
+        struct cmaplan_apply_opts o = {
+                .sz = sizeof(o), .flags = flags, .step_pages = step_pages, .max_retries = max_retries,
+                .timeout_msec = timeout_msec,
+        };
+
+        if (progress && progress != Py_None) {
+                o.progress = cmaplan_py_progress_trampoline;
+                o.userdata = progress;
+        }
+        return cmaplan_plan_apply(p, &o, ret);
+}
+%}
+
+/* boot plans: the request as arguments; ctx may be None when s is given, s when host is */
+%ignore cmaplan_bootplan_new;
+%rename(cmaplan_bootplan_new) cmaplan_py_bootplan_new;
+%feature("docstring") cmaplan_py_bootplan_new
+"cmaplan_bootplan_new(ctx, s, kind, kernel_version, count, bytes, node_ids, host, other_bytes,
+min_headroom_bytes, flags) -> cmaplan_bootplan"
+%inline %{
+static int cmaplan_py_bootplan_new(struct cmaplan_ctx *ctx, struct cmaplan_snapshot *s, uint32_t kind,
+                                   uint32_t kernel_version, uint64_t count, uint64_t bytes,
+                                   const int32_t *node_ids, uint32_t n_node_ids, const char *host,
+                                   uint64_t other_bytes, uint64_t min_headroom_bytes, uint64_t flags,
+                                   struct cmaplan_bootplan **ret) {
+        struct cmaplan_boot_request r = {
+                .sz = sizeof(r), .kind = kind, .kernel_version = kernel_version, .count = count, .bytes = bytes,
+                .node_ids = node_ids, .n_node_ids = n_node_ids, .host = host, .other_bytes = other_bytes,
+                .min_headroom_bytes = min_headroom_bytes, .flags = flags,
+        };
+
+        return cmaplan_bootplan_new(ctx, s, &r, ret);
+}
+%}
+
+/* placement: the options as arguments */
+%ignore cmaplan_placement_new;
+%rename(cmaplan_placement_new) cmaplan_py_placement_new;
+%inline %{
+static int cmaplan_py_placement_new(struct cmaplan_snapshot *s, int32_t node_id, uint32_t n_pages,
+                                    uint64_t page_size_bytes, struct cmaplan_placement **ret) {
+        struct cmaplan_placement_opts o = {
+                .sz = sizeof(o), .node_id = node_id, .n_pages = n_pages, .page_size_bytes = page_size_bytes,
+        };
+
+        return cmaplan_placement_new(s, &o, ret);
+}
+%}
 
 /* cmaplan_snapshot_get_ctx returns a borrowed pointer: hand out a new reference instead. */
 %ignore cmaplan_snapshot_get_ctx;
@@ -208,6 +442,19 @@ CMAPLAN_INFO_OUT(cmaplan_cmdline_item)
 CMAPLAN_INFO_OUT(cmaplan_memory_info)
 CMAPLAN_INFO_OUT(cmaplan_memory_block_info)
 CMAPLAN_INFO_OUT(cmaplan_memory_range_info)
+CMAPLAN_INFO_OUT(cmaplan_step_info)
+CMAPLAN_INFO_OUT(cmaplan_step_zone_info)
+CMAPLAN_INFO_OUT(cmaplan_plan_info)
+CMAPLAN_INFO_OUT(cmaplan_capacity_info)
+CMAPLAN_INFO_OUT(cmaplan_transition_info)
+CMAPLAN_INFO_OUT(cmaplan_transition_step)
+CMAPLAN_INFO_OUT(cmaplan_bootplan_info)
+CMAPLAN_INFO_OUT(cmaplan_boot_param_info)
+CMAPLAN_INFO_OUT(cmaplan_boot_node_info)
+CMAPLAN_INFO_OUT(cmaplan_boot_diff_info)
+CMAPLAN_INFO_OUT(cmaplan_event)
+CMAPLAN_INFO_OUT(cmaplan_placement_info)
+CMAPLAN_INFO_OUT(cmaplan_placement_page)
 
 /* Strings inside info structs point into the snapshot: the struct keeps it alive. */
 %define CMAPLAN_KEEPS_SNAPSHOT(FUNC)
@@ -222,6 +469,38 @@ CMAPLAN_KEEPS_SNAPSHOT(cmaplan_snapshot_get_cma_area)
 CMAPLAN_KEEPS_SNAPSHOT(cmaplan_snapshot_get_cmdline_item)
 CMAPLAN_KEEPS_SNAPSHOT(cmaplan_snapshot_get_memory)
 CMAPLAN_KEEPS_SNAPSHOT(cmaplan_snapshot_get_memory_block)
+
+/* ... and those of plans, transitions and boot plans keep their object alive */
+%define CMAPLAN_KEEPS(FUNC, ARG)
+%pythonappend FUNC %{
+    object.__setattr__(val, "_owner", ARG)
+%}
+%enddef
+CMAPLAN_KEEPS(cmaplan_plan_get_info, p)
+CMAPLAN_KEEPS(cmaplan_plan_get_step_zone, p)
+CMAPLAN_KEEPS(cmaplan_transition_get_info, t)
+CMAPLAN_KEEPS(cmaplan_bootplan_get_info, bp)
+CMAPLAN_KEEPS(cmaplan_bootplan_get_param, bp)
+CMAPLAN_KEEPS(cmaplan_bootplan_get_diff, bp)
+
+/* (after CMAPLAN_INFO_OUT(cmaplan_capacity_info): a typemap applies to what follows it) */
+/* capacity: the options as arguments */
+%ignore cmaplan_capacity;
+%rename(cmaplan_capacity) cmaplan_py_capacity;
+%feature("docstring") cmaplan_py_capacity
+"cmaplan_capacity(s, node_id, page_size_bytes, flags, memlock_limit_bytes, locked_bytes) -> cmaplan_capacity_info"
+%inline %{
+static int cmaplan_py_capacity(struct cmaplan_snapshot *s, int node_id, uint64_t page_size_bytes, uint64_t flags,
+                               uint64_t memlock_limit_bytes, uint64_t locked_bytes,
+                               struct cmaplan_capacity_info *ret) {
+        struct cmaplan_capacity_opts o = {
+                .sz = sizeof(o), .flags = flags, .memlock_limit_bytes = memlock_limit_bytes,
+                .locked_bytes = locked_bytes,
+        };
+
+        return cmaplan_capacity(s, node_id, page_size_bytes, &o, ret);
+}
+%}
 
 /* ------------------------------------------------------------ logging */
 

@@ -36,9 +36,24 @@ messages as log records; ``Context(log=callback)`` calls ``callback(LogMessage)`
 Threads: the library is threads-aware, not thread-safe; the binding calls it with the GIL held,
 so Python threads sharing objects are serialized.
 
-Not in these bindings yet: planning (``Snapshot.plan``), transitions (``Plan.apply(progress=...)``,
-a context manager while the transition lock is held), capacity, placement, the hotplug monitor
-and ``cmaplan.bootplan``. :mod:`cmaplan.raw` is the C API this package covers, one to one.
+Planning and changing pools::
+
+    plan = snap.plan("set", node=1, pages=41566, size="2M", allow_owned_cma=True)
+    print(plan.info.from_cma_pages, plan.info.from_other_pages)   # predicted, huge pages
+    for w in plan.warnings:                                       # PlanWarning: code, name, text
+        print(w)
+    t = plan.apply(progress=lambda p: print(p.done_pages, "/", p.target_pages), dry_run=True)
+    print(t.info.outcome.name, [s.final_pages for s in t.steps])
+    cap = snap.capacity(1, "2M")                                  # Capacity: pinnable_pages, ...
+    bp = cmaplan.bootplan(snap, pages1g=3024, kernel="6.12")      # BootPlan: cmdline, nodes, ...
+    cmaplan.recover(ctx)                                          # after an interrupted apply
+
+:meth:`Snapshot.plan` -> :class:`Plan` (``info``, ``steps``, ``warnings``, ``to_dict``);
+:meth:`Plan.apply` -> :class:`Transition` (the library takes the transition lock itself; a
+transition that ends short is a report, not an exception: see ``Transition.ok``);
+:func:`recover`; :meth:`Snapshot.capacity` -> :class:`Capacity`; :func:`bootplan` ->
+:class:`BootPlan`. Not in this package yet (only in :mod:`cmaplan.raw`): placement and the
+hotplug monitor. :mod:`cmaplan.raw` is the C API this package covers, one to one.
 """
 
 from . import raw
@@ -56,6 +71,47 @@ from ._errors import (
     OutOfRangeError,
     StaleError,
     error_from_errno,
+)
+from ._plan import (
+    ApplyFlags,
+    BootCmaPlacement,
+    BootDiff,
+    BootDiffKind,
+    BootFeatures,
+    BootFlags,
+    BootKind,
+    BootNode,
+    BootNodeFlags,
+    BootParam,
+    BootPlan,
+    BootPlanInfo,
+    BootVerdict,
+    Capacity,
+    CapacityEstimate,
+    CapacityFlags,
+    CapacityLimit,
+    Plan,
+    PlanFlags,
+    PlanInfo,
+    PlanLimit,
+    PlanWarning,
+    PlanZoneFlags,
+    Policy,
+    Progress,
+    ProgressCallback,
+    RequestKind,
+    Step,
+    StepState,
+    StepZone,
+    StopReason,
+    Transition,
+    TransitionInfo,
+    TransitionOutcome,
+    TransitionStep,
+    bootplan,
+    kernel_version,
+    parse_size,
+    recover,
 )
 from ._types import (
     CmaArea,
@@ -89,6 +145,9 @@ __version__: str = raw.BINDINGS_VERSION
 
 SNAPSHOT_JSON_SCHEMA_VERSION: int = raw.CMAPLAN_SNAPSHOT_JSON_SCHEMA_VERSION
 """The version of the ``cmaplan-snapshot`` JSON schema :meth:`Snapshot.to_json` writes."""
+PLAN_JSON_SCHEMA_VERSION: int = raw.CMAPLAN_PLAN_JSON_SCHEMA_VERSION
+TRANSITION_JSON_SCHEMA_VERSION: int = raw.CMAPLAN_TRANSITION_JSON_SCHEMA_VERSION
+BOOTPLAN_JSON_SCHEMA_VERSION: int = raw.CMAPLAN_BOOTPLAN_JSON_SCHEMA_VERSION
 
 __all__ = [
     "Context",
@@ -132,4 +191,46 @@ __all__ = [
     "error_from_errno",
     "parse_cpulist",
     "SNAPSHOT_JSON_SCHEMA_VERSION",
+    "Plan",
+    "PlanInfo",
+    "Step",
+    "StepZone",
+    "PlanWarning",
+    "Capacity",
+    "Transition",
+    "TransitionInfo",
+    "TransitionStep",
+    "Progress",
+    "ProgressCallback",
+    "BootPlan",
+    "BootPlanInfo",
+    "BootParam",
+    "BootNode",
+    "BootDiff",
+    "RequestKind",
+    "PlanFlags",
+    "PlanLimit",
+    "PlanZoneFlags",
+    "CapacityFlags",
+    "CapacityLimit",
+    "CapacityEstimate",
+    "ApplyFlags",
+    "TransitionOutcome",
+    "Policy",
+    "StepState",
+    "StopReason",
+    "BootKind",
+    "BootFlags",
+    "BootVerdict",
+    "BootFeatures",
+    "BootCmaPlacement",
+    "BootNodeFlags",
+    "BootDiffKind",
+    "bootplan",
+    "recover",
+    "parse_size",
+    "kernel_version",
+    "PLAN_JSON_SCHEMA_VERSION",
+    "TRANSITION_JSON_SCHEMA_VERSION",
+    "BOOTPLAN_JSON_SCHEMA_VERSION",
 ]

@@ -8,7 +8,7 @@ import logging
 import os
 import pathlib
 import types
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import raw as _raw
 from ._errors import NotFoundError, StaleError, _from_oserror, error_from_errno
@@ -25,6 +25,9 @@ from ._types import (
     Pool,
     Zone,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._plan import Capacity, Plan
 
 __all__ = ["Context", "Snapshot", "LogMessage", "LogHandler"]
 
@@ -556,7 +559,70 @@ class Snapshot(_Base):
         """The snapshot as plain dicts and lists (the JSON schema ``cmaplan-snapshot``)."""
         return json.loads(self.to_json())
 
-    # Planning slots in here once the C API has it: plan(request) -> Plan (steps, predictions,
-    # warnings), Plan.apply(progress=callback) -> Transition (a context manager while it holds
-    # the transition lock), and cmaplan.bootplan(...). They follow the same pattern: a raw
-    # object kept in _raw_obj, a reference on the parent, errors through Context._run.
+    # -------------------------------------------------------------- planning
+
+    def plan(
+        self,
+        kind: Union[str, int] = "set",
+        *,
+        node: Optional[int] = None,
+        pages: Optional[int] = None,
+        size: Union[int, str, None] = None,
+        bytes: Union[int, str, None] = None,
+        nodes: Union[int, Sequence[int], None] = None,
+        allow_owned_cma: bool = False,
+        cma_budget: Union[int, str, None] = None,
+        no_headroom: bool = False,
+        allow_shortfall: bool = False,
+        allow_below_in_use: bool = False,
+        memlock: Union[int, str, None] = None,
+    ) -> "Plan":
+        """Predict what a pool change will really do (docs/plan-json.md); nothing is written.
+
+        ``kind`` (a :class:`RequestKind` or its name: ``"set"``, ``"add-spread"``, ``"add-fill"``,
+        ``"max-no-cma"``, ``"pin-guest"``, ``"shrink"``) with:
+
+        * ``set``: ``node`` (None: the whole host, one global write) gets ``pages`` pages;
+        * ``add-spread`` / ``add-fill``: ``bytes`` added over ``nodes`` (None: every node with memory);
+        * ``max-no-cma``: the most pages ``node`` takes without touching CMA;
+        * ``pin-guest``: the pool a guest of ``bytes`` bound to ``node`` needs to be pinned
+          (``memlock``: RLIMIT_MEMLOCK of the VMM);
+        * ``shrink``: ``node`` (None: the host) down to ``pages``.
+
+        ``size`` is the huge page size (bytes, or ``"2M"``, ``"1G"``; default: the default size).
+        Guards stay on unless loosened: ``allow_owned_cma`` (any amount), ``cma_budget`` (at most
+        that many bytes of CMA owned by csv-* / hugetlb* areas), ``no_headroom``, ``allow_below_in_use``; ``allow_shortfall`` returns a plan
+        that goes as far as it can instead of raising :class:`InfeasibleError` (ENOSPC, the
+        message says which guard binds and how far the node goes).
+        """
+        from ._plan import PlanFlags, _plan
+
+        flags = (
+            (PlanFlags.ALLOW_OWNED_CMA if allow_owned_cma else 0)
+            | (PlanFlags.NO_HEADROOM if no_headroom else 0)
+            | (PlanFlags.ALLOW_SHORTFALL if allow_shortfall else 0)
+            | (PlanFlags.ALLOW_BELOW_IN_USE if allow_below_in_use else 0)
+        )
+        return _plan(self, kind, node, pages, size, bytes, nodes, int(flags), cma_budget, memlock)
+
+    def capacity(
+        self,
+        node: int,
+        size: Union[int, str, None] = None,
+        *,
+        memlock: Union[int, str, None] = None,
+        locked: Union[int, str, None] = None,
+        prefaulted: bool = False,
+        unbound: bool = False,
+    ) -> "Capacity":
+        """The largest hugetlb-backed guest bound to ``node`` that can long-term pin now
+        (SEV/CSV guest RAM, VFIO), for page ``size`` (default: the default size).
+
+        ``memlock``: RLIMIT_MEMLOCK of the VMM (default unlimited / CAP_IPC_LOCK); ``locked``: what
+        the VM pinned already; ``prefaulted``: the guest faulted its RAM before the pin (VFIO);
+        ``unbound``: other nodes' free pinnable pool pages count too.
+        """
+        from ._plan import CapacityFlags, _capacity, parse_size
+
+        flags = (CapacityFlags.PREFAULTED if prefaulted else 0) | (CapacityFlags.UNBOUND if unbound else 0)
+        return _capacity(self, node, parse_size(size), int(flags), parse_size(memlock), parse_size(locked))

@@ -61,6 +61,27 @@ class TestOrchestrator(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("cannot open root directory", p.stderr)
 
+    def test_guests_dry_run(self):
+        p = run(
+            "--root", cmaplantest.fixture("seed-000"), "--guests", "16G,8G", "--nodes", "0,1",
+            "--allow-owned-cma", "--json",
+        )
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertTrue(out["dry_run"])
+        self.assertEqual([n["node_id"] for n in out["nodes"]], [0, 1])
+        n1 = out["nodes"][1]
+        self.assertEqual(n1["guest_pages"], 12288)  # 24 GiB of 2 MiB pages
+        self.assertEqual((n1["from_cma_pages"], n1["from_other_pages"]), (13718, 12288))
+        self.assertEqual(n1["outcome"], "dry-run")
+        self.assertEqual([t["outcome"] for t in out["transitions"]], ["dry-run", "dry-run"])
+        self.assertIn("node 1: dry-run (26006/26006", p.stderr)  # the progress bar's summary
+
+    def test_guests_guard(self):
+        p = run("--root", cmaplantest.fixture("seed-000"), "--guests", "24G", "--nodes", "1")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("node 1: cannot: node 1: 26006 more 2 MiB pages", p.stdout)
+
     def test_verbose_logs_through_logging(self):
         p = run("--root", cmaplantest.fixture("minimal"), "-v")
         self.assertEqual(p.returncode, 0, p.stderr)

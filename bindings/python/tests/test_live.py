@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The live kernel, read-only: the snapshot agrees with /proc and /sys read directly.
 
-Changing pools (a small, restored transition) waits for the transition API (plan/apply).
+Changing pools (a small, restored transition) is test_transition.py.
 """
 
 import os
