@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmaplan.h"
+#include "request-args.h"
 #include "format.h"
 
 void help_plan(void) {
@@ -18,92 +19,10 @@ void help_plan(void) {
                "long-term pinnable capacity (SEV/CSV guests, VFIO) before and after, the HVO vmemmap\n"
                "saving, and every warning with its code. Nothing is written.\n"
                "\n"
-               "Request (one of):\n"
-               "  --node N --pages COUNT   the pool of node N becomes COUNT pages (grow or shrink)\n"
-               "  --pages COUNT            the whole host's pool becomes COUNT (the kernel spreads it)\n"
-               "  --add SIZE [--nodes LIST] [--fill]\n"
-               "                           add SIZE over the nodes (default every node with memory),\n"
-               "                           evenly, or filling each node in order with --fill\n"
-               "  --max-no-cma --node N    the most pages node N takes without touching CMA\n"
-               "  --pin-guest SIZE --node N\n"
-               "                           the pool a guest of SIZE bound to node N needs to be pinned\n"
-               "  --shrink COUNT [--node N] shrink the pool of node N (or of the host) to COUNT pages\n"
-               "Options:\n"
-               "  --size SIZE              huge page size, e.g. 2M or 1G (default: the default size)\n"
-               "  --memlock SIZE           --pin-guest: RLIMIT_MEMLOCK of the VMM (default unlimited)\n"
-               "Guards (on by default) and how to loosen them:\n"
-               "  --allow-owned-cma        may take CMA owned by csv-* / hugetlb* areas\n"
-               "  --cma-budget SIZE        ... but at most SIZE of it\n"
-               "  --no-headroom            may take zones below their high watermark\n"
-               "  --allow-below-in-use     a shrink may go below the pages in use (they become surplus)\n"
-               "  --allow-shortfall        a request that cannot be fully met is planned as far as it goes\n"
+               REQUEST_ARGS_HELP
                "\n"
                "Exit status: 0 the plan is feasible, 3 it is not (the reason is printed, then what\n"
                "writing it anyway would do), 1 error, 2 usage.\n");
-}
-
-static int parse_u64(const char *s, uint64_t *ret) {
-        unsigned long long v;
-        char *end;
-
-        if (!s || *s < '0' || *s > '9')
-                return -EINVAL;
-        errno = 0;
-        v = strtoull(s, &end, 10);
-        if (errno || *end)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
-static int parse_node(const char *s, int32_t *ret) {
-        uint64_t v;
-
-        if (parse_u64(s, &v) < 0 || v > 4095)
-                return -EINVAL;
-        *ret = (int32_t) v;
-        return 0;
-}
-
-/* "0,1", "0-3,8" */
-static int parse_node_list(const char *s, int32_t **ret, uint32_t *ret_n) {
-        int32_t *ids = NULL;
-        uint32_t n = 0;
-        char *copy = strdup(s), *save = NULL, *tok;
-
-        if (!copy)
-                return -ENOMEM;
-        for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                char *dash = strchr(tok, '-');
-                int32_t a, b;
-
-                if (dash)
-                        *dash = '\0';
-                if (parse_node(tok, &a) < 0 || (dash && parse_node(dash + 1, &b) < 0))
-                        goto bad;
-                if (!dash)
-                        b = a;
-                if (b < a)
-                        goto bad;
-                for (int32_t v = a; v <= b; v++) {
-                        int32_t *p = realloc(ids, (n + 1) * sizeof(*ids));
-
-                        if (!p)
-                                goto bad;
-                        ids = p;
-                        ids[n++] = v;
-                }
-        }
-        free(copy);
-        if (!n)
-                return -EINVAL;
-        *ret = ids;
-        *ret_n = n;
-        return 0;
-bad:
-        free(copy);
-        free(ids);
-        return -EINVAL;
 }
 
 static void kinds_text(char *buf, size_t size, uint32_t kinds) {
@@ -243,162 +162,51 @@ static void print_warnings(struct cmaplan_plan *a, struct cmaplan_plan *b) {
 }
 
 int cmd_plan(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, char **argv) {
-        enum {
-                OPT_NODE = 0x100, OPT_NODES, OPT_PAGES, OPT_ADD, OPT_FILL, OPT_MAX_NO_CMA, OPT_PIN_GUEST, OPT_SHRINK,
-                OPT_SIZE, OPT_MEMLOCK, OPT_ALLOW_OWNED, OPT_BUDGET, OPT_NO_HEADROOM, OPT_BELOW_IN_USE,
-                OPT_SHORTFALL,
-        };
         static const struct option options[] = {
-                { "node", required_argument, NULL, OPT_NODE },
-                { "nodes", required_argument, NULL, OPT_NODES },
-                { "pages", required_argument, NULL, OPT_PAGES },
-                { "add", required_argument, NULL, OPT_ADD },
-                { "fill", no_argument, NULL, OPT_FILL },
-                { "max-no-cma", no_argument, NULL, OPT_MAX_NO_CMA },
-                { "pin-guest", required_argument, NULL, OPT_PIN_GUEST },
-                { "shrink", required_argument, NULL, OPT_SHRINK },
-                { "size", required_argument, NULL, OPT_SIZE },
-                { "memlock", required_argument, NULL, OPT_MEMLOCK },
-                { "allow-owned-cma", no_argument, NULL, OPT_ALLOW_OWNED },
-                { "cma-budget", required_argument, NULL, OPT_BUDGET },
-                { "no-headroom", no_argument, NULL, OPT_NO_HEADROOM },
-                { "allow-below-in-use", no_argument, NULL, OPT_BELOW_IN_USE },
-                { "allow-shortfall", no_argument, NULL, OPT_SHORTFALL },
+                REQUEST_ARGS_OPTIONS,
                 {}
         };
-        struct cmaplan_request rq = { .sz = sizeof(rq), .node_id = -1 };
         struct cmaplan_host_info h = { .sz = sizeof(h) };
         struct cmaplan_snapshot *s = NULL;
         struct cmaplan_plan *p = NULL, *forced = NULL;
-        int32_t *ids = NULL;
-        uint64_t budget_bytes = 0;
-        bool have_node = false, have_budget = false, fill = false, have_pages = false;
-        int kinds = 0, c, r, status = 0;
+        struct request_args ra;
+        int c, r, status = 0;
 
+        request_args_init(&ra);
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
-                switch (c) {
-                case OPT_NODE:
-                        if (parse_node(optarg, &rq.node_id) < 0)
-                                goto usage_bad;
-                        have_node = true;
-                        break;
-                case OPT_NODES:
-                        free(ids);
-                        ids = NULL;
-                        if (parse_node_list(optarg, &ids, &rq.n_node_ids) < 0)
-                                goto usage_bad;
-                        break;
-                case OPT_PAGES:
-                        if (parse_u64(optarg, &rq.count) < 0)
-                                goto usage_bad;
-                        have_pages = true;
-                        break;
-                case OPT_ADD:
-                        if (parse_bytes_arg(optarg, &rq.bytes) < 0)
-                                goto usage_bad;
-                        rq.kind = CMAPLAN_REQUEST_ADD_SPREAD;
-                        kinds++;
-                        break;
-                case OPT_FILL:
-                        fill = true;
-                        break;
-                case OPT_MAX_NO_CMA:
-                        rq.kind = CMAPLAN_REQUEST_MAX_NO_CMA;
-                        kinds++;
-                        break;
-                case OPT_PIN_GUEST:
-                        if (parse_bytes_arg(optarg, &rq.bytes) < 0)
-                                goto usage_bad;
-                        rq.kind = CMAPLAN_REQUEST_PIN_GUEST;
-                        kinds++;
-                        break;
-                case OPT_SHRINK:
-                        if (parse_u64(optarg, &rq.count) < 0)
-                                goto usage_bad;
-                        rq.kind = CMAPLAN_REQUEST_SHRINK;
-                        kinds++;
-                        break;
-                case OPT_SIZE:
-                        if (parse_bytes_arg(optarg, &rq.page_size_bytes) < 0)
-                                goto usage_bad;
-                        break;
-                case OPT_MEMLOCK:
-                        if (parse_bytes_arg(optarg, &rq.memlock_limit_bytes) < 0)
-                                goto usage_bad;
-                        break;
-                case OPT_ALLOW_OWNED:
-                        rq.flags |= CMAPLAN_PLAN_ALLOW_OWNED_CMA;
-                        break;
-                case OPT_BUDGET:
-                        if (parse_bytes_arg(optarg, &budget_bytes) < 0)
-                                goto usage_bad;
-                        have_budget = true;
-                        break;
-                case OPT_NO_HEADROOM:
-                        rq.flags |= CMAPLAN_PLAN_NO_HEADROOM;
-                        break;
-                case OPT_BELOW_IN_USE:
-                        rq.flags |= CMAPLAN_PLAN_ALLOW_BELOW_IN_USE;
-                        break;
-                case OPT_SHORTFALL:
-                        rq.flags |= CMAPLAN_PLAN_ALLOW_SHORTFALL;
-                        break;
-                default:
+                r = request_args_parse(&ra, c, optarg);
+                if (r < 0) {
+                        fprintf(stderr, "cmaplan plan: bad value '%s'\n", ra.bad_value);
                         goto usage;
                 }
+                if (r == 0)
+                        goto usage;
         }
         if (optind < argc) {
                 fprintf(stderr, "cmaplan plan: unexpected argument '%s'\n", argv[optind]);
                 goto usage;
         }
-        if (have_pages && kinds == 0) {
-                rq.kind = CMAPLAN_REQUEST_SET;
-                kinds = 1;
-        } else if (have_pages) {
-                fprintf(stderr, "cmaplan plan: --pages goes alone (with --node)\n");
+        if (request_args_finish(&ra, "plan") < 0)
                 goto usage;
-        }
-        if (kinds != 1) {
-                fprintf(stderr, "cmaplan plan: give exactly one request (--pages, --add, --max-no-cma, "
-                                "--pin-guest or --shrink)\n");
-                goto usage;
-        }
-        if ((rq.kind == CMAPLAN_REQUEST_MAX_NO_CMA || rq.kind == CMAPLAN_REQUEST_PIN_GUEST) && !have_node) {
-                fprintf(stderr, "cmaplan plan: this request needs --node\n");
-                goto usage;
-        }
-        if (rq.kind == CMAPLAN_REQUEST_ADD_SPREAD) {
-                if (have_node) {
-                        fprintf(stderr, "cmaplan plan: --add takes --nodes, not --node\n");
-                        goto usage;
-                }
-                if (fill)
-                        rq.kind = CMAPLAN_REQUEST_ADD_FILL;
-                rq.node_ids = ids;
-        } else if (fill || ids) {
-                fprintf(stderr, "cmaplan plan: --fill and --nodes go with --add\n");
-                goto usage;
-        }
 
         r = cmaplan_snapshot_new(ctx, 0, &s);
         if (r < 0) {
-                free(ids);
+                request_args_free(&ra);
                 return report_error(ctx, "plan", r);
         }
         cmaplan_snapshot_get_host(s, &h);
-        if (have_budget)
-                rq.cma_budget_pages = budget_bytes / (h.page_size_bytes ? h.page_size_bytes : 4096);
+        request_args_resolve(&ra, &h);
 
-        r = cmaplan_plan_new(s, &rq, &p);
+        r = cmaplan_plan_new(s, &ra.rq, &p);
         if (r == -ENOSPC) {
                 char reason[1024];
-                struct cmaplan_request loose = rq;
+                struct cmaplan_request loose = ra.rq;
 
                 snprintf(reason, sizeof(reason), "%s", cmaplan_get_error(ctx));
                 status = 3;
                 /* within the guards, as far as it goes; and what the write would do anyway */
-                rq.flags |= CMAPLAN_PLAN_ALLOW_SHORTFALL;
-                r = cmaplan_plan_new(s, &rq, &p);
+                ra.rq.flags |= CMAPLAN_PLAN_ALLOW_SHORTFALL;
+                r = cmaplan_plan_new(s, &ra.rq, &p);
                 loose.flags |= CMAPLAN_PLAN_ALLOW_OWNED_CMA | CMAPLAN_PLAN_NO_HEADROOM | CMAPLAN_PLAN_ALLOW_SHORTFALL |
                                CMAPLAN_PLAN_ALLOW_BELOW_IN_USE;
                 if (r >= 0)
@@ -423,7 +231,7 @@ int cmd_plan(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, cha
         }
         if (r < 0) {
                 cmaplan_snapshot_unref(s);
-                free(ids);
+                request_args_free(&ra);
                 return report_error(ctx, "plan", r);
         }
         if (g->json) {
@@ -438,13 +246,11 @@ int cmd_plan(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, cha
         cmaplan_plan_unref(forced);
         cmaplan_plan_unref(p);
         cmaplan_snapshot_unref(s);
-        free(ids);
+        request_args_free(&ra);
         return status;
 
-usage_bad:
-        fprintf(stderr, "cmaplan plan: bad value '%s'\n", optarg);
 usage:
-        free(ids);
+        request_args_free(&ra);
         fprintf(stderr, "Try 'cmaplan plan --help'.\n");
         return 2;
 }
