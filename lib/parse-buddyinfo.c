@@ -10,41 +10,15 @@
 
 static int parse_line(const char *l, size_t ll, unsigned line, struct parsed_buddy *b, struct parse_error *err) {
         size_t i, start;
-        uint64_t id;
-        char q[33];
+        char q[33], zone[16];
+        int node, r;
 
-        if (ll < 5 || memcmp(l, "Node", 4) != 0 || !parse_is_blank(l[4]))
-                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
-        i = parse_skip_blanks(l, ll, 4);
-        start = i;
-        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
-                i++;
-        if (i > start && l[start] == '-')
-                return parse_fail(err, line, -EINVAL, "negative node id '%s'", parse_quote(q, l + start, i - start));
-        if (parse_u64(l + start, i - start, &id) < 0)
-                return parse_fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
-                            parse_quote(q, l + start, i - start));
-        if (id >= CMAPLAN_MAX_NODES)
-                return parse_fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", parse_quote(q, l + start, i - start),
-                            CMAPLAN_MAX_NODES - 1);
-        i = parse_skip_blanks(l, ll, i);
-        if (i >= ll || l[i] != ',')
-                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
-        i = parse_skip_blanks(l, ll, i + 1);
-        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !parse_is_blank(l[i + 4]))
-                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
-        i = parse_skip_blanks(l, ll, i + 4);
-        start = i;
-        while (i < ll && !parse_is_blank(l[i]))
-                i++;
-        if (i - start >= sizeof(b->zone))
-                return parse_fail(err, line, -EINVAL, "zone name '%s' too long", parse_quote(q, l + start, i - start));
-        for (size_t k = start; k < i; k++)
-                if (l[k] < 0x21 || l[k] > 0x7e)
-                        return parse_fail(err, line, -EINVAL, "invalid zone name '%s'", parse_quote(q, l + start, i - start));
+        r = parse_node_zone(l, ll, line, false, &node, zone, &i, err);
+        if (r < 0)
+                return r;
         memset(b, 0, sizeof(*b));
-        b->node_id = (int)id;
-        memcpy(b->zone, l + start, i - start);
+        b->node_id = node;
+        memcpy(b->zone, zone, sizeof(b->zone));
         for (;;) {
                 uint64_t v;
 

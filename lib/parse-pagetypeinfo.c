@@ -64,41 +64,7 @@ static int parse_number_after(const char *l, size_t ll, size_t i, const char *wh
 /* "Node    0, zone      DMA" up to the end of the zone name (which may be followed by ',') */
 static int parse_row_head(const char *l, size_t ll, unsigned line, int *ret_node, char name[16], size_t *ret_i,
                           struct parse_error *err) {
-        size_t i, start;
-        uint64_t id;
-        char q[33];
-
-        i = parse_skip_blanks(l, ll, 4);
-        start = i;
-        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
-                i++;
-        if (i > start && l[start] == '-')
-                return parse_fail(err, line, -EINVAL, "negative node id '%s'", parse_quote(q, l + start, i - start));
-        if (parse_u64(l + start, i - start, &id) < 0)
-                return parse_fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
-                            parse_quote(q, l + start, i - start));
-        if (id >= CMAPLAN_MAX_NODES)
-                return parse_fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", parse_quote(q, l + start, i - start),
-                            CMAPLAN_MAX_NODES - 1);
-        i = parse_skip_blanks(l, ll, i);
-        if (i >= ll || l[i] != ',')
-                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
-        i = parse_skip_blanks(l, ll, i + 1);
-        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !parse_is_blank(l[i + 4]))
-                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
-        i = parse_skip_blanks(l, ll, i + 4);
-        start = i;
-        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
-                i++;
-        if (i == start)
-                return parse_fail(err, line, -EINVAL, "missing zone name in '%s'", parse_quote(q, l, ll));
-        if (i - start >= 16)
-                return parse_fail(err, line, -EINVAL, "zone name '%s' too long", parse_quote(q, l + start, i - start));
-        *ret_node = (int)id;
-        memcpy(name, l + start, i - start);
-        name[i - start] = '\0';
-        *ret_i = i;
-        return 0;
+        return parse_node_zone(l, ll, line, true, ret_node, name, ret_i, err);
 }
 
 /* The entry of (node, zone) in the current node's part, created on first sight. */

@@ -141,42 +141,16 @@ static int parse_protection(const char *l, size_t ll, size_t i, unsigned line, s
 /* "Node 1, zone   Normal" */
 static int parse_header(const char *l, size_t ll, unsigned line, int *ret_node, char name[16],
                         struct parse_error *err) {
-        size_t i, start;
-        uint64_t id;
+        size_t i, j;
         char q[33];
+        int r;
 
-        i = parse_skip_blanks(l, ll, 4);
-        start = i;
-        while (i < ll && l[i] != ',' && !parse_is_blank(l[i]))
-                i++;
-        if (i > start && l[start] == '-')
-                return parse_fail(err, line, -EINVAL, "negative node id '%s'", parse_quote(q, l + start, i - start));
-        if (parse_u64(l + start, i - start, &id) < 0)
-                return parse_fail(err, line, -EINVAL, "expected a node id after 'Node', got '%s'",
-                            parse_quote(q, l + start, i - start));
-        if (id >= CMAPLAN_MAX_NODES)
-                return parse_fail(err, line, -EINVAL, "node id '%s' out of range (max %d)", parse_quote(q, l + start, i - start),
-                            CMAPLAN_MAX_NODES - 1);
-        i = parse_skip_blanks(l, ll, i);
-        if (i >= ll || l[i] != ',')
-                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
-        i = parse_skip_blanks(l, ll, i + 1);
-        if (ll - i < 5 || memcmp(l + i, "zone", 4) != 0 || !parse_is_blank(l[i + 4]))
-                return parse_fail(err, line, -EINVAL, "expected 'Node N, zone NAME', got '%s'", parse_quote(q, l, ll));
-        i = parse_skip_blanks(l, ll, i + 4);
-        start = i;
-        while (i < ll && !parse_is_blank(l[i]))
-                i++;
-        if (i - start >= 16)
-                return parse_fail(err, line, -EINVAL, "zone name '%s' too long", parse_quote(q, l + start, i - start));
-        if (parse_skip_blanks(l, ll, i) != ll) {
-                size_t j = parse_skip_blanks(l, ll, i);
-
+        r = parse_node_zone(l, ll, line, false, ret_node, name, &i, err);
+        if (r < 0)
+                return r;
+        j = parse_skip_blanks(l, ll, i);
+        if (j != ll)
                 return parse_fail(err, line, -EINVAL, "unexpected '%s' after the zone name", parse_quote(q, l + j, ll - j));
-        }
-        *ret_node = (int)id;
-        memcpy(name, l + start, i - start);
-        name[i - start] = '\0';
         return 0;
 }
 

@@ -133,6 +133,10 @@ static inline size_t parse_skip_blanks(const char *l, size_t ll, size_t i) {
         return i;
 }
 
+/* "Node N, zone NAME" at the start of l: node id, name (< 16 chars), index after the name */
+int parse_node_zone(const char *l, size_t ll, unsigned line, bool stop_at_comma, int *ret_node, char name[16],
+                    size_t *ret_end, struct parse_error *err);
+
 /* "hugepages-2048kB" -> 2097152 bytes; -EINVAL if the name does not match */
 int parse_hugepages_dirname(const char *name, uint64_t *ret_bytes);
 /* zone name -> CMAPLAN_ZONE_* */
