@@ -109,6 +109,7 @@ struct cmaplan_cmdline {
 struct cmaplan_snapshot {
         int refcount;
         struct cmaplan_ctx *ctx;
+        uint64_t flags;                 /* CMAPLAN_SNAPSHOT_* it was taken with */
         struct cmaplan_host_info host;
         char *kernel_release;
         char *cmdline;

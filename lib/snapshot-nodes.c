@@ -349,6 +349,8 @@ static int read_pagetypeinfo(struct cmaplan_snapshot *s) {
         unsigned n = 0;
         int r;
 
+        if (s->flags & CMAPLAN_SNAPSHOT_NO_PAGETYPEINFO)
+                return 0;
         r = reader_read_file(s->ctx, "proc/pagetypeinfo", &f);
         if (r < 0)
                 return is_fact(r) ? 0 : r;      /* 0400: root only */

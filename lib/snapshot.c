@@ -172,7 +172,7 @@ _public_ int cmaplan_snapshot_new(struct cmaplan_ctx *ctx, uint64_t flags, struc
 
         if (!ctx || !ret)
                 return -EINVAL;
-        if (flags & ~(uint64_t)CMAPLAN_SNAPSHOT_NO_DEBUGFS)
+        if (flags & ~(uint64_t)(CMAPLAN_SNAPSHOT_NO_DEBUGFS | CMAPLAN_SNAPSHOT_NO_PAGETYPEINFO))
                 return -EINVAL;
         ctx->error[0] = '\0';
 
@@ -180,6 +180,7 @@ _public_ int cmaplan_snapshot_new(struct cmaplan_ctx *ctx, uint64_t flags, struc
         if (!s)
                 return -ENOMEM;
         s->refcount = 1;
+        s->flags = flags;
         s->ctx = cmaplan_ref(ctx);
         s->host.sz = sizeof(s->host);
         s->host.hvo_sysctl = -1;

@@ -289,6 +289,27 @@ START_TEST(test_live_capture) {
 }
 END_TEST
 
+/* NO_PAGETYPEINFO: the split of free blocks is then unknown, everything else the same */
+START_TEST(test_no_pagetypeinfo_flag) {
+        struct cmaplan_ctx *ctx = fixture_ctx("seed-000");
+        struct cmaplan_snapshot *s = NULL;
+        struct cmaplan_host_info h;
+        struct cmaplan_zone_info z;
+
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, CMAPLAN_SNAPSHOT_NO_PAGETYPEINFO, &s), 0);
+        get_host(s, &h);
+        ck_assert(!(h.facts & CMAPLAN_HAS_PAGETYPEINFO));
+        ck_assert(h.facts & CMAPLAN_HAS_BUDDYINFO);
+        get_zone(s, 1, "Normal", &z);
+        ck_assert(!(z.flags & CMAPLAN_ZONE_HAS_PAGETYPES));
+        ck_assert(z.flags & CMAPLAN_ZONE_HAS_BUDDYINFO);
+        ck_assert_uint_eq(z.nr_free_cma, 16774451);
+        cmaplan_snapshot_unref(s);
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 1ULL << 2, &s), -EINVAL);
+        cmaplan_unref(ctx);
+}
+END_TEST
+
 /* the info structs honour the caller's sz: an older caller gets the prefix it knows */
 START_TEST(test_info_sz_prefix) {
         struct cmaplan_snapshot *s = fixture_snapshot("minimal");
@@ -345,6 +366,7 @@ int main(void) {
         tcase_add_test(var, test_pools_1g_2m);
         tcase_add_test(var, test_pre_61_debugfs_names);
         tcase_add_test(var, test_live_capture);
+        tcase_add_test(var, test_no_pagetypeinfo_flag);
         tcase_add_test(var, test_info_sz_prefix);
         tcase_add_test(var, test_lifetimes);
         suite_add_tcase(s, seed);

@@ -71,6 +71,10 @@ struct cmaplan_snapshot;
 
 enum {
         CMAPLAN_SNAPSHOT_NO_DEBUGFS = 1ULL << 0,  /* do not look at sys/kernel/debug/cma */
+        /* skip proc/pagetypeinfo: the kernel walks every free list under the zone lock to print it
+         * (most of a live snapshot's cost); monitoring loops that need no CMA/non-CMA split of free
+         * 2 MiB blocks should set this */
+        CMAPLAN_SNAPSHOT_NO_PAGETYPEINFO = 1ULL << 1,
 };
 
 int cmaplan_snapshot_new(struct cmaplan_ctx *ctx, uint64_t flags, struct cmaplan_snapshot **ret);
