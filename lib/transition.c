@@ -568,6 +568,36 @@ static void order_steps(struct cmaplan_transition *t, unsigned *order) {
                         order[n++] = i;
 }
 
+/*
+ * After a rollback, release free pages a restoring shrink left as surplus. Shrinking a grown
+ * pool back while another pool of the same size is still below its original count (its pages
+ * in use turned surplus) keeps min_count = pages in use above the persistent count, so the
+ * kernel marks the grown pages surplus instead of freeing them (N8): the pool reads its
+ * original persistent count but holds free pages for nothing. Once every pool is back, turn
+ * them persistent (write persistent + those) and release them (write the original again).
+ */
+static void release_stranded_surplus(struct cmaplan_transition *t) {
+        for (unsigned i = 0; i < t->n_steps; i++) {
+                struct transition_step *st = &t->steps[i];
+                uint64_t excess, before = st->info.before_pages;
+                struct pool_counts c;
+
+                if (!st->touched || read_back(t, st, &c) < 0 || st->current_pages != before ||
+                    c.surplus_hugepages <= st->info.surplus_before_pages)
+                        continue;
+                excess = c.surplus_hugepages - st->info.surplus_before_pages;
+                if (excess > c.free_hugepages)
+                        excess = c.free_hugepages;      /* pages in use stay surplus */
+                if (excess == 0)
+                        continue;
+                log_debug(t->ctx, "node %d %" PRIu64 "kB: releasing %" PRIu64 " free surplus pages", st->info.node_id,
+                          st->info.page_size_bytes / 1024, excess);
+                if (write_and_verify(t, st, before + excess, before) < 0)
+                        continue;       /* the verification below reads and judges it */
+                (void) write_and_verify(t, st, before, before);
+        }
+}
+
 int transition_execute(struct cmaplan_transition *t, bool recovering) {
         bool dry = t->opts.flags & CMAPLAN_APPLY_DRY_RUN;
         bool keep = t->opts.flags & CMAPLAN_APPLY_KEEP_PARTIAL;
@@ -647,7 +677,9 @@ int transition_execute(struct cmaplan_transition *t, bool recovering) {
                         if (r < 0)
                                 note_error(t, st, r);
                 }
-        }
+                release_stranded_surplus(t);
+        } else if (restoring && !failed)
+                release_stranded_surplus(t);
 
         /* verify: read every pool back, whatever happened */
         for (unsigned i = 0; i < t->n_steps; i++) {
