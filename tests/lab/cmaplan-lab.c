@@ -25,6 +25,14 @@
  *   release                    end the hold process
  *   boot                       boot-time pools (hugepages=, hugepagesz=) vs the command line
  *   restore                    pools back to where the first step found them; free CMA back
+ *   trans-rollback NODE HOLD MB   plan MB more on NODE, then hold (MB|leave:MB), then apply
+ *                              (guarded and unguarded): both must roll back
+ *   trans-kill NODE MB STEP    a child applies MB more in STEP-page steps, SIGKILLed in its first
+ *                              progress callback; cmaplan_recover() in the parent
+ *   trans-guard NODE MB BUDGET_MB [HOLD_MB]   fill+MB with an owned-CMA budget, guarded vs
+ *                              unguarded; with HOLD_MB the transition's own CMA guard under a hold
+ *   hotplug                    offline/online a block (uevents, validate -ESTALE, new snapshot);
+ *                              offline a CMA block (refused)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -63,6 +71,7 @@
 #define MAXN 16
 #define STATE_FILE "/tmp/cmaplan-lab.state"
 #define HOLD_PID_FILE "/tmp/cmaplan-lab.hold"
+#define LOCK_DIR "/tmp/cmaplan-lab.lock"        /* transitions' lock and journal (the guest has no /run) */
 
 static int failures;   /* internal errors: the step exits 1, the scenario fails */
 
@@ -688,9 +697,9 @@ static void state_add_plan(int node, uint64_t pinnable, uint64_t unpinnable, dou
 /*
  * The apply step: how the lab changes a pool. Today there is one method, a direct write of
  * the per-node nr_hugepages, verified by re-reading it (the write reports success even when
- * the kernel fell short, KERNEL-FACTS N8). When the library's safe-transition API exists, add
- * a method here (e.g. { "transition", apply_transition } calling cmaplan_transition_*()) and
- * select it with LAB_APPLY=transition on the host (lab.apply= on the guest command line).
+ * the kernel fell short, KERNEL-FACTS N8). "transition" (LAB_APPLY=transition on the host,
+ * lab.apply= on the guest command line) goes through cmaplan_plan_new() + cmaplan_plan_apply()
+ * with KEEP_PARTIAL and NO_GUARDS, so that it reaches what a direct write reaches.
  */
 struct apply_method {
         const char *name;
@@ -712,8 +721,11 @@ static int apply_direct(int node, uint64_t bytes, uint64_t target, uint64_t *rea
         return r;
 }
 
+static int apply_transition(int node, uint64_t bytes, uint64_t target, uint64_t *reached);
+
 static const struct apply_method apply_methods[] = {
         { "direct", apply_direct },
+        { "transition", apply_transition },     /* cmaplan_plan_apply(), KEEP_PARTIAL (like direct) */
 };
 
 static const struct apply_method *apply_method(void) {
@@ -1110,7 +1122,15 @@ static int cmd_grow(int node, const char *size, const char *target) {
                         drained += res.zones[zi].limit_hugepages > 0 &&
                                    res.zones[zi].from_cma_hugepages + res.zones[zi].from_noncma_hugepages ==
                                            res.zones[zi].limit_hugepages;
-                tol_got = (double) ((node_reclaimable_pages(node) + step - 1) / step + (bytes == SZ_2M ? drained : 0));
+                /* a failing allocation drains every CPU's list: the pages sitting there (not free by
+                 * the counters the model read) can still serve, as can what reclaim frees */
+                uint64_t pcp = 0;
+
+                for (int i = 0; i < b->nz; i++)
+                        if (b->z[i].node == node)
+                                pcp += b->z[i].pcp + b->z[i].lag;
+                tol_got = (double) ((node_reclaimable_pages(node) + pcp + step - 1) / step +
+                                    (bytes == SZ_2M ? drained : 0));
                 rule_got = "stranded";
         }
         if (bytes == SZ_1G && res.from_noncma_hugepages) {
@@ -1136,7 +1156,9 @@ static int cmd_grow(int node, const char *size, const char *target) {
                         continue;
                 uint64_t pred_taken = mz->from_cma_hugepages + mz->from_noncma_hugepages;
                 double taken = ((double) zb->nr_free_pages - (double) za->nr_free_pages) / (double) step;
-                double tp = ceil(tol_pcp_pages(zb, za) / (double) step);
+                /* the free counters move with the per-CPU lists, and the zone's share of the
+                 * pages can shift by the balancing rule's phase (the split tolerance): both */
+                double tp = ceil(tol_pcp_pages(zb, za) / (double) step) + (bytes == SZ_1G ? 0 : tol_split(zb, step));
 
                 labi("zone %s: free %" PRIu64 " -> %" PRIu64 ", free_cma %" PRIu64 " -> %" PRIu64 ", pcp %" PRIu64
                      " -> %" PRIu64 ", min/low/high %" PRIu64 "/%" PRIu64 "/%" PRIu64 ", free 2M blocks (lib) cma %" PRIu64
@@ -1683,15 +1705,625 @@ static int cmd_restore(void) {
         return 0;
 }
 
+/* ---------------------------------------------------------------------------- transitions */
+/*
+ * Steps for the safe-transition API (docs/transition.md): cmaplan_plan_new() +
+ * cmaplan_plan_apply() + cmaplan_recover() against a real kernel. The lock directory is
+ * LOCK_DIR (the guest has no /run).
+ */
+
+#define JOURNAL_FILE LOCK_DIR "/journal"
+
+static int plan_set(struct cmaplan_snapshot *s, int node, uint64_t bytes, uint64_t count, uint64_t flags,
+                    uint64_t budget, struct cmaplan_plan **ret) {
+        struct cmaplan_request rq = {
+                .sz = sizeof(rq), .kind = CMAPLAN_REQUEST_SET, .node_id = node, .page_size_bytes = bytes,
+                .count = count, .flags = flags, .cma_budget_pages = budget,
+        };
+        int64_t cur = pool_read(node, bytes, "nr_hugepages");
+        int r;
+
+        if (cur >= 0 && count < (uint64_t) cur) {
+                rq.kind = CMAPLAN_REQUEST_SHRINK;
+                rq.flags |= CMAPLAN_PLAN_ALLOW_BELOW_IN_USE;
+                rq.flags &= ~(uint64_t) (CMAPLAN_PLAN_NO_HEADROOM | CMAPLAN_PLAN_ALLOW_OWNED_CMA);
+        }
+        r = cmaplan_plan_new(s, &rq, ret);
+        if (r < 0)
+                labi("plan node %d %s -> %" PRIu64 ": %s (%s)", node, size_name(bytes), count, strerror(-r),
+                     cmaplan_get_error(ctx));
+        return r;
+}
+
+static void print_transition(const char *what, struct cmaplan_transition *t) {
+        struct cmaplan_transition_info ti = { .sz = sizeof(ti) };
+
+        if (!t || cmaplan_transition_get_info(t, &ti) < 0)
+                return;
+        labi("%s: outcome %s, policy %s, error %d, %u writes, %u compactions, %.3f s: %s", what,
+             cmaplan_transition_outcome_to_name(ti.outcome), cmaplan_policy_to_name(ti.policy), ti.error, ti.n_writes,
+             ti.n_compactions, ti.elapsed_usec / 1e6, ti.message ? ti.message : "");
+        for (unsigned i = 0; i < cmaplan_transition_get_n_steps(t); i++) {
+                struct cmaplan_transition_step st = { .sz = sizeof(st) };
+
+                if (cmaplan_transition_get_step(t, i, &st) < 0)
+                        continue;
+                labi("%s: step node %d %s: %s, before %" PRIu64 " target %" PRIu64 " reached %" PRIu64 " final %" PRIu64
+                     ", stop %s, cma predicted %" PRIu64 " observed %" PRId64 " base pages, %u writes", what, st.node_id,
+                     size_name(st.page_size_bytes), cmaplan_step_state_to_name(st.state), st.before_pages,
+                     st.target_pages, st.reached_pages, st.final_pages, cmaplan_stop_reason_to_name(st.stop_reason),
+                     st.cma_predicted_pages, st.cma_observed_pages, st.n_writes);
+        }
+}
+
+/* the apply hook (LAB_APPLY=transition): one pool to target, keeping what is reached like direct */
+static int apply_transition(int node, uint64_t bytes, uint64_t target, uint64_t *reached) {
+        struct cmaplan_snapshot *s = take_snapshot();
+        struct cmaplan_plan *p = NULL;
+        struct cmaplan_transition *t = NULL;
+        struct cmaplan_apply_opts ao = { .sz = sizeof(ao), .flags = CMAPLAN_APPLY_KEEP_PARTIAL | CMAPLAN_APPLY_NO_GUARDS };
+        int r;
+
+        if (!s)
+                return -EIO;
+        r = plan_set(s, node, bytes, target,
+                     CMAPLAN_PLAN_ALLOW_SHORTFALL | CMAPLAN_PLAN_NO_HEADROOM | CMAPLAN_PLAN_ALLOW_OWNED_CMA, 0, &p);
+        if (r >= 0) {
+                r = cmaplan_plan_apply(p, &ao, &t);
+                if (r < 0)
+                        labi("apply transition: %s (%s)", strerror(-r), cmaplan_get_error(ctx));
+                print_transition("apply transition", t);
+        }
+        /* the plan may be capped below target; the kernel decides (same as direct) */
+        int64_t v = pool_read(node, bytes, "nr_hugepages");
+        if (v >= 0 && (uint64_t) v < target && r >= 0) {
+                uint64_t dummy;
+                apply_direct(node, bytes, target, &dummy);
+                v = pool_read(node, bytes, "nr_hugepages");
+        }
+        *reached = v < 0 ? 0 : (uint64_t) v;
+        cmaplan_transition_unref(t);
+        cmaplan_plan_unref(p);
+        cmaplan_snapshot_unref(s);
+        return r < 0 ? r : 0;
+}
+
+static void pools_read(int64_t *nr, uint64_t online) {
+        for (int n = 0; n < MAXN; n++)
+                nr[n] = (online & (1ULL << n)) ? pool_read(n, SZ_2M, "nr_hugepages") : -1;
+}
+
+static void pools_rows(const char *q, const int64_t *before, uint64_t online) {
+        for (int n = 0; n < MAXN; n++)
+                if (online & (1ULL << n))
+                        labr("pages", true, (double) before[n], (double) pool_read(n, SZ_2M, "nr_hugepages"), 0, "exact",
+                             "%s.n%d.2M.pages", q, n);
+}
+
+/*
+ * trans-rollback NODE HOLD MB: plan MB more 2 MiB pages on NODE on a snapshot where they fit, then a
+ * process takes all but HOLD (leave:MB) of the node (pressure arriving after the plan), then apply:
+ * once with the guards (the watermark guard sees the fresh zones) and once without (the kernel falls
+ * short). Both must roll back: every pool equal to before.
+ */
+static int cmd_trans_rollback(int node, const char *hold, uint64_t mb) {
+        uint64_t online = node_list("online");
+        int64_t before[MAXN];
+        static const struct { const char *name; uint64_t flags; } runs[] = {
+                { "guarded", 0 }, { "unguarded", CMAPLAN_APPLY_NO_GUARDS },
+        };
+
+        state_init();
+        unlink(JOURNAL_FILE);
+        pools_read(before, online);
+        struct cmaplan_snapshot *s = take_snapshot();
+        struct cmaplan_plan *p = NULL;
+        if (!s)
+                return 1;
+        uint64_t want = (uint64_t) before[node] + mb * MIB / SZ_2M;
+        if (plan_set(s, node, SZ_2M, want, 0, 0, &p) < 0) {
+                fail("trans-rollback: the plan must fit before the hold");
+                cmaplan_snapshot_unref(s);
+                return 1;
+        }
+        struct cmaplan_plan_info pi = { .sz = sizeof(pi) };
+        cmaplan_plan_get_info(p, &pi);
+        labi("trans-rollback: plan node %d 2M %" PRIu64 " -> %" PRIu64 " (predicted reached %" PRIu64 ", status %d)", node,
+             pi.current_pages, pi.target_pages, pi.reached_pages, pi.status);
+        if (cmd_hold(node, hold) != 0) {
+                cmaplan_plan_unref(p);
+                cmaplan_snapshot_unref(s);
+                return 1;
+        }
+        for (size_t k = 0; k < ELEMENTSOF(runs); k++) {
+                struct cmaplan_apply_opts ao = { .sz = sizeof(ao), .flags = runs[k].flags };
+                struct cmaplan_transition *t = NULL;
+                struct cmaplan_transition_info ti = { .sz = sizeof(ti) };
+                struct cmaplan_transition_step st = { .sz = sizeof(st) };
+                double t0 = now();
+                int r = cmaplan_plan_apply(p, &ao, &t);
+
+                labi("trans-rollback %s: cmaplan_plan_apply = %d (%s)", runs[k].name, r, r < 0 ? cmaplan_get_error(ctx) : "");
+                print_transition(runs[k].name, t);
+                labr("rc", true, 1, r, 0, "exact", "trans.rollback.%s.apply_rc", runs[k].name);
+                if (t && cmaplan_transition_get_info(t, &ti) == 0)
+                        labr("enum", true, CMAPLAN_TRANSITION_ROLLED_BACK, ti.outcome, 0, "exact",
+                             "trans.rollback.%s.outcome", runs[k].name);
+                if (t && cmaplan_transition_get_step(t, 0, &st) == 0) {
+                        labi("trans-rollback %s: stop reason %s, reached %" PRIu64 " of %" PRIu64 " (from %" PRIu64 ")",
+                             runs[k].name, cmaplan_stop_reason_to_name(st.stop_reason), st.reached_pages,
+                             st.target_pages, st.before_pages);
+                        labr("enum", false, 0, st.stop_reason, 0, "info", "trans.rollback.%s.stop_reason", runs[k].name);
+                        labr("pages", false, 0, (double) st.reached_pages, 0, "info", "trans.rollback.%s.reached",
+                             runs[k].name);
+                }
+                char q[64];
+                snprintf(q, sizeof(q), "trans.rollback.%s", runs[k].name);
+                pools_rows(q, before, online);
+                labr("files", true, 0, access(JOURNAL_FILE, F_OK) == 0, 0, "exact", "trans.rollback.%s.journal_left",
+                     runs[k].name);
+                labr("s", false, 0, round((now() - t0) * 1000) / 1000, 0, "info", "trans.rollback.%s.time", runs[k].name);
+                cmaplan_transition_unref(t);
+        }
+        cmd_release();
+        cmaplan_plan_unref(p);
+        cmaplan_snapshot_unref(s);
+        return 0;
+}
+
+/*
+ * trans-kill NODE MB STEP: a child applies MB more 2 MiB pages on NODE in steps of STEP pages; it is
+ * SIGKILLed in its first progress callback (the callback waits to be killed, so the kill is always
+ * mid-way). The parent then runs cmaplan_recover(): pools back, journal gone.
+ */
+static int kill_pipe[2];
+static uint64_t kill_from;
+
+static void kill_progress(void *u, int32_t node, uint64_t ps, uint64_t done, uint64_t target, uint64_t usec) {
+        char b = 'p';
+
+        if (done <= kill_from)
+                return;         /* not grown yet: wait for a step that wrote */
+
+        if (write(kill_pipe[1], &b, 1) != 1)
+                _exit(5);
+        for (;;)
+                pause();
+}
+
+static int cmd_trans_kill(int node, uint64_t mb, uint64_t step) {
+        uint64_t online = node_list("online");
+        int64_t before[MAXN];
+        pid_t pid;
+        char c;
+
+        state_init();
+        unlink(JOURNAL_FILE);
+        pools_read(before, online);
+        struct cmaplan_snapshot *s = take_snapshot();
+        struct cmaplan_plan *p = NULL;
+        if (!s)
+                return 1;
+        uint64_t want = (uint64_t) before[node] + mb * MIB / SZ_2M;
+        if (plan_set(s, node, SZ_2M, want, CMAPLAN_PLAN_ALLOW_SHORTFALL, 0, &p) < 0) {
+                cmaplan_snapshot_unref(s);
+                return 1;
+        }
+        if (pipe(kill_pipe) < 0)
+                return 1;
+        kill_from = (uint64_t) before[node];
+        double t0 = now();
+        pid = fork();
+        if (pid < 0)
+                return 1;
+        if (pid == 0) {
+                struct cmaplan_apply_opts ao = { .sz = sizeof(ao), .step_pages = step, .progress = kill_progress };
+                struct cmaplan_transition *t = NULL;
+
+                close(kill_pipe[0]);
+                cmaplan_plan_apply(p, &ao, &t);
+                _exit(9);       /* not reached when the kill works */
+        }
+        close(kill_pipe[1]);
+        if (read(kill_pipe[0], &c, 1) != 1) {
+                int stt;
+                waitpid(pid, &stt, 0);
+                fail("trans-kill: the child ended before its first progress callback (status 0x%x)", stt);
+                return 1;
+        }
+        kill(pid, SIGKILL);
+        int stt;
+        waitpid(pid, &stt, 0);
+        close(kill_pipe[0]);
+        int64_t at_kill = pool_read(node, SZ_2M, "nr_hugepages");
+        labi("trans-kill: child %d killed (signal %d) after %.3f s; node %d pool %" PRId64 " (before %" PRId64
+             ", target %" PRIu64 ")", (int) pid, WIFSIGNALED(stt) ? WTERMSIG(stt) : 0, now() - t0, node, at_kill,
+             before[node], want);
+        labr("pages", false, 0, (double) (at_kill - before[node]), 0, "info", "trans.kill.n%d.grown_at_kill", node);
+        labr("bool", true, 1, at_kill > before[node] && (uint64_t) at_kill < want, 0, "exact", "trans.kill.midway");
+        labr("files", true, 1, access(JOURNAL_FILE, F_OK) == 0, 0, "exact", "trans.kill.journal_after_kill");
+
+        struct cmaplan_transition *t = NULL;
+        struct cmaplan_transition_info ti = { .sz = sizeof(ti) };
+        double t1 = now();
+        int r = cmaplan_recover(ctx, 0, &t);
+        labi("trans-kill: cmaplan_recover = %d (%s)", r, r < 0 ? cmaplan_get_error(ctx) : "");
+        print_transition("recover", t);
+        labr("rc", true, 1, r, 0, "exact", "trans.kill.recover_rc");
+        if (t && cmaplan_transition_get_info(t, &ti) == 0) {
+                labr("enum", true, CMAPLAN_TRANSITION_ROLLED_BACK, ti.outcome, 0, "exact", "trans.kill.recover_outcome");
+                labr("pid", true, (double) pid, ti.journal_pid, 0, "exact", "trans.kill.journal_pid");
+        }
+        pools_rows("trans.kill", before, online);
+        labr("files", true, 0, access(JOURNAL_FILE, F_OK) == 0, 0, "exact", "trans.kill.journal_after_recover");
+        labr("s", false, 0, round((now() - t1) * 1000) / 1000, 0, "info", "trans.kill.recover_time");
+        cmaplan_transition_unref(t);
+        cmaplan_plan_unref(p);
+        cmaplan_snapshot_unref(s);
+        return 0;
+}
+
+/*
+ * trans-guard NODE MB BUDGET_MB [HOLD_MB]: grow NODE's 2 MiB pool by its free non-CMA memory + MB (so the pool
+ * must go into the node's owned CMA, a hugetlb_cma area) with a CMA budget of BUDGET_MB. The guarded
+ * plan (budget) is applied: the observed CMA taken stays within the budget + one step. The same
+ * request without the guard (ALLOW_OWNED_CMA, applied with NO_GUARDS) takes more than the budget.
+ */
+static int cmd_trans_guard(int node, uint64_t mb, uint64_t budget_mb, uint64_t hold_mb) {
+        uint64_t online = node_list("online");
+        int64_t before[MAXN];
+        struct rzone z[MAXZ];
+        uint64_t free_noncma = 0, budget = budget_mb * MIB / PAGE, step = 32;
+        int nz;
+
+        state_init();
+        unlink(JOURNAL_FILE);
+        pools_read(before, online);
+        stat_refresh();
+        nz = read_zoneinfo(z, MAXZ);
+        for (int i = 0; i < nz; i++)
+                if (z[i].node == node)
+                        free_noncma += model_sub0(z[i].nr_free_pages, z[i].nr_free_cma);
+        uint64_t want = (uint64_t) before[node] + (free_noncma * PAGE + mb * MIB) / SZ_2M;
+        struct cmaplan_snapshot *s = take_snapshot();
+        if (!s)
+                return 1;
+        static const struct { const char *name; uint64_t pflags, aflags; } runs[] = {
+                { "guarded", CMAPLAN_PLAN_ALLOW_SHORTFALL | CMAPLAN_PLAN_NO_HEADROOM, 0 },
+                { "unguarded", CMAPLAN_PLAN_ALLOW_SHORTFALL | CMAPLAN_PLAN_NO_HEADROOM | CMAPLAN_PLAN_ALLOW_OWNED_CMA,
+                  CMAPLAN_APPLY_NO_GUARDS },
+        };
+        int64_t taken[2] = { -1, -1 };
+        for (size_t k = 0; k < ELEMENTSOF(runs); k++) {
+                struct cmaplan_plan *p = NULL;
+                struct cmaplan_plan_info pi = { .sz = sizeof(pi) };
+                struct cmaplan_transition *t = NULL;
+                struct cmaplan_transition_step st = { .sz = sizeof(st) };
+                struct cmaplan_apply_opts ao = { .sz = sizeof(ao), .flags = runs[k].aflags | CMAPLAN_APPLY_KEEP_PARTIAL,
+                                                 .step_pages = step };
+                double t0 = now();
+
+                if (plan_set(s, node, SZ_2M, want, runs[k].pflags, budget, &p) < 0)
+                        continue;
+                cmaplan_plan_get_info(p, &pi);
+                labi("trans-guard %s: plan %" PRIu64 " -> requested %" PRIu64 " target %" PRIu64 ", owned CMA %" PRIu64
+                     " base pages (budget %" PRIu64 "), limit %s: %s", runs[k].name, pi.current_pages, pi.requested_pages,
+                     pi.target_pages, pi.owned_cma_taken_pages, budget, cmaplan_plan_limit_to_name(pi.limit),
+                     pi.reason ? pi.reason : "");
+                labr("MiB", false, 0, (double) pi.owned_cma_taken_pages * PAGE / MIB, 0, "info",
+                     "trans.guard.%s.plan_owned_cma", runs[k].name);
+                int r = cmaplan_plan_apply(p, &ao, &t);
+                labi("trans-guard %s: cmaplan_plan_apply = %d (%s)", runs[k].name, r, r < 0 ? cmaplan_get_error(ctx) : "");
+                print_transition(runs[k].name, t);
+                if (t && cmaplan_transition_get_step(t, 0, &st) == 0) {
+                        taken[k] = st.cma_observed_pages;
+                        labr("enum", false, 0, st.stop_reason, 0, "info", "trans.guard.%s.stop_reason", runs[k].name);
+                        labr("pages", false, 0, (double) (st.final_pages - st.before_pages), 0, "info",
+                             "trans.guard.%s.grown", runs[k].name);
+                        if (k == 0)
+                                /* bound: observed CMA taken <= budget + one step (the overshoot a step allows) */
+                                labr("MiB", true, (double) budget * PAGE / MIB, (double) taken[k] * PAGE / MIB,
+                                     (double) step * SZ_2M / MIB, "bound", "trans.guard.guarded.cma_taken");
+                        else
+                                labr("MiB", false, 0, (double) taken[k] * PAGE / MIB, 0, "info",
+                                     "trans.guard.unguarded.cma_taken");
+                }
+                labr("s", false, 0, round((now() - t0) * 1000) / 1000, 0, "info", "trans.guard.%s.time", runs[k].name);
+                cmaplan_transition_unref(t);
+                cmaplan_plan_unref(p);
+                /* back to where it was, for the next run (the plan's snapshot must still match) */
+                uint64_t reached;
+                apply_direct(node, SZ_2M, (uint64_t) before[node], &reached);
+                stat_refresh();
+        }
+        if (taken[1] >= 0)
+                labr("bool", true, 1, (uint64_t) taken[1] > budget + step * (SZ_2M / PAGE), 0, "exact",
+                     "trans.guard.unguarded_crosses_budget");
+        /*
+         * The transition's own CMA guard: the budgeted plan again, but a process takes HOLD_MB of the
+         * node after the plan was made, so the kernel hands out more CMA than the plan predicted. The
+         * guard must stop the growth at the prediction + max(1/16, one step); the rest is kept.
+         */
+        if (hold_mb) {
+                struct cmaplan_plan *p = NULL;
+                struct cmaplan_transition *t = NULL;
+                struct cmaplan_transition_step st = { .sz = sizeof(st) };
+                struct cmaplan_apply_opts ao = { .sz = sizeof(ao), .flags = CMAPLAN_APPLY_KEEP_PARTIAL, .step_pages = step };
+                char spec[32];
+
+                snprintf(spec, sizeof(spec), "%" PRIu64, hold_mb);
+                if (plan_set(s, node, SZ_2M, want, runs[0].pflags, budget, &p) == 0 && cmd_hold(node, spec) == 0) {
+                        int r = cmaplan_plan_apply(p, &ao, &t);
+                        labi("trans-guard runtime: cmaplan_plan_apply = %d (%s)", r, r < 0 ? cmaplan_get_error(ctx) : "");
+                        print_transition("runtime", t);
+                        if (t && cmaplan_transition_get_step(t, 0, &st) == 0) {
+                                uint64_t allow = st.cma_predicted_pages + model_max(st.cma_predicted_pages / 16, step * (SZ_2M / PAGE));
+                                labr("enum", false, 0, st.stop_reason, 0, "info", "trans.guard.runtime.stop_reason");
+                                labr("pages", false, 0, (double) (st.final_pages - st.before_pages), 0, "info",
+                                     "trans.guard.runtime.grown");
+                                /* bound: observed <= the prediction + the guard's allowance (docs/transition.md) */
+                                labr("MiB", true, (double) st.cma_predicted_pages * PAGE / MIB,
+                                     (double) st.cma_observed_pages * PAGE / MIB,
+                                     (double) (allow - st.cma_predicted_pages) * PAGE / MIB, "bound",
+                                     "trans.guard.runtime.cma_taken");
+                        }
+                        cmaplan_transition_unref(t);
+                        cmd_release();
+                }
+                cmaplan_plan_unref(p);
+        }
+        cmaplan_snapshot_unref(s);
+        return 0;
+}
+
+/* ------------------------------------------------------------------------------ hotplug */
+/*
+ * hotplug: offline and online a memory block of a node without CMA, watching the kernel's uevents
+ * on a NETLINK_KOBJECT_UEVENT socket (no libudev in the static binary), checking that
+ * cmaplan_snapshot_validate() says -ESTALE and that a new snapshot shows the change; then try to
+ * offline a block that overlaps a CMA area (the kernel must refuse).
+ */
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+static int uevent_open(void) {
+        struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+        int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
+
+        if (fd < 0)
+                return -errno;
+        if (bind(fd, (struct sockaddr *) &a, sizeof(a)) < 0) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        return fd;
+}
+
+/* read uevents for up to msec; count those with ACTION=action on DEVPATH ending in /memoryN */
+static int uevent_drain(int fd, int msec, const char *action, unsigned block) {
+        char buf[8192], dev[64];
+        int hits = 0;
+        double end = now() + msec / 1000.0;
+
+        snprintf(dev, sizeof(dev), "/memory%u", block);
+        for (;;) {
+                struct pollfd pf = { .fd = fd, .events = POLLIN };
+                int left = (int) ((end - now()) * 1000);
+
+                if (left <= 0 || poll(&pf, 1, left) <= 0)
+                        break;
+                ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+                if (n <= 0)
+                        continue;
+                buf[n] = 0;
+                /* "action@devpath\0KEY=value\0..." */
+                char line[1024] = "";
+                size_t l = 0;
+                for (char *k = buf; k < buf + n; k += strlen(k) + 1)
+                        l += snprintf(line + l, l < sizeof(line) ? sizeof(line) - l : 0, "%s%s", k == buf ? "" : " ", k);
+                labi("uevent: %s", line);
+                char *at = strchr(buf, '@');
+                if (at && !strncmp(buf, action, (size_t) (at - buf)) && strlen(action) == (size_t) (at - buf) &&
+                    strlen(at) >= strlen(dev) && !strcmp(at + strlen(at) - strlen(dev), dev))
+                        hits++;
+        }
+        return hits;
+}
+
+static int block_write(unsigned block, const char *what) {
+        char p[96];
+        int fd, r = 0;
+
+        snprintf(p, sizeof(p), "/sys/devices/system/memory/memory%u/state", block);
+        fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, what, strlen(what)) < 0)
+                r = -errno;
+        close(fd);
+        return r;
+}
+
+static int find_block(struct cmaplan_snapshot *s, unsigned index, struct cmaplan_memory_block_info *bi) {
+        struct cmaplan_memory_info mi = { .sz = sizeof(mi) };
+
+        if (cmaplan_snapshot_get_memory(s, &mi) < 0)
+                return -1;
+        for (unsigned i = 0; i < mi.n_blocks; i++) {
+                bi->sz = sizeof(*bi);
+                if (cmaplan_snapshot_get_memory_block(s, i, bi) == 0 && bi->index == index)
+                        return 0;
+        }
+        return -1;
+}
+
+static unsigned node_online_blocks(struct cmaplan_snapshot *s, int node, unsigned *nranges) {
+        int nr = cmaplan_snapshot_get_n_memory_ranges(s, node);
+        unsigned online = 0;
+
+        *nranges = nr < 0 ? 0 : (unsigned) nr;
+        for (int i = 0; i < nr; i++) {
+                struct cmaplan_memory_range_info ri = { .sz = sizeof(ri) };
+
+                if (cmaplan_snapshot_get_memory_range(s, node, i, &ri) < 0)
+                        continue;
+                labi("  node %d range %d: 0x%" PRIx64 "-0x%" PRIx64 " %u blocks, flags 0x%x, hole before %" PRIu64 " MiB",
+                     node, i, ri.phys_start_bytes, ri.phys_end_bytes, ri.n_blocks, ri.flags, ri.hole_before_bytes / MIB);
+                if (ri.flags & CMAPLAN_MEMORY_RANGE_ONLINE)
+                        online += ri.n_blocks;
+        }
+        return online;
+}
+
+/* one state change of a block: uevent, validate, new snapshot. Returns the new snapshot. */
+static struct cmaplan_snapshot *hotplug_change(struct cmaplan_snapshot *s, int fd, unsigned block, int node,
+                                                const char *write_what, const char *action, uint32_t want_state,
+                                                int delta_online, const char *q) {
+        unsigned nr0, nr1, on0 = node_online_blocks(s, node, &nr0);
+        int64_t seq0 = read_i64("/sys/kernel/uevent_seqnum");
+        int r = block_write(block, write_what);
+
+        labi("hotplug: echo %s > memory%u/state: %s", write_what, block, r < 0 ? strerror(-r) : "ok");
+        labr("rc", true, 0, r, 0, "exact", "hotplug.%s.write_rc", q);
+        if (fd >= 0)
+                labr("events", true, 1, uevent_drain(fd, 1500, action, block), 0, "exact", "hotplug.%s.uevent_%s", q,
+                     action);
+        else
+                labr("events", false, 0, (double) (read_i64("/sys/kernel/uevent_seqnum") - seq0), 0, "info",
+                     "hotplug.%s.uevent_seqnum_delta", q);
+        int v = cmaplan_snapshot_validate(s, 0);
+        labi("hotplug: cmaplan_snapshot_validate = %d (%s): %s", v, v < 0 ? strerror(-v) : "current",
+             cmaplan_get_error(ctx));
+        labr("rc", true, -ESTALE, v, 0, "exact", "hotplug.%s.validate", q);
+        struct cmaplan_snapshot *s2 = take_snapshot();
+        struct cmaplan_memory_block_info bi;
+        if (!s2)
+                return NULL;
+        if (find_block(s2, block, &bi) == 0) {
+                labi("hotplug: memory%u now %s, node %d, valid_zones '%s', flags 0x%x", block,
+                     cmaplan_memory_block_state_to_name(bi.state), bi.node_id, bi.valid_zones_text, bi.flags);
+                labr("enum", true, want_state, bi.state, 0, "exact", "hotplug.%s.block_state", q);
+        }
+        unsigned on1v = node_online_blocks(s2, node, &nr1);
+        labi("hotplug: node %d: %u online blocks in %u ranges before, %u in %u after", node, on0, nr0, on1v, nr1);
+        labr("blocks", true, (double) on0 + delta_online, on1v, 0, "exact", "hotplug.%s.n%d.online_blocks", q, node);
+        labr("ranges", false, 0, nr1, 0, "info", "hotplug.%s.n%d.ranges", q, node);
+        return s2;
+}
+
+static int cmd_hotplug(void) {
+        struct cmaplan_snapshot *s = take_snapshot(), *s2, *s3;
+        struct cmaplan_memory_info mi = { .sz = sizeof(mi) };
+        int fd = uevent_open();
+
+        if (!s)
+                return 1;
+        if (fd < 0)     /* a kernel without CONFIG_NET: count uevents by /sys/kernel/uevent_seqnum */
+                labi("hotplug: no NETLINK_KOBJECT_UEVENT socket (%s); counting uevents by uevent_seqnum",
+                     strerror(-fd));
+        cmaplan_snapshot_get_memory(s, &mi);
+        labi("hotplug: %u memory blocks of %" PRIu64 " MiB, auto_online_blocks '%s'", mi.n_blocks,
+             mi.block_size_bytes / MIB, mi.auto_online_blocks);
+        /* nodes with CMA (any block overlapping an area) are skipped */
+        uint64_t cma_nodes = 0;
+        for (unsigned i = 0; i < mi.n_blocks; i++) {
+                struct cmaplan_memory_block_info bi = { .sz = sizeof(bi) };
+                if (cmaplan_snapshot_get_memory_block(s, i, &bi) == 0 && (bi.flags & CMAPLAN_MEMORY_BLOCK_CMA) &&
+                    bi.node_id >= 0 && bi.node_id < 64)
+                        cma_nodes |= 1ULL << bi.node_id;
+        }
+        /* the highest online, removable block of a node without CMA that the kernel lets go */
+        int chosen = -1, node = -1, tries = 0;
+        for (int i = (int) mi.n_blocks - 1; i >= 0 && chosen < 0 && tries < 12; i--) {
+                struct cmaplan_memory_block_info bi = { .sz = sizeof(bi) };
+                if (cmaplan_snapshot_get_memory_block(s, i, &bi) < 0 || bi.state != CMAPLAN_MEMORY_BLOCK_ONLINE ||
+                    bi.node_id < 0 || (cma_nodes & (1ULL << bi.node_id)) ||
+                    ((bi.flags & CMAPLAN_MEMORY_BLOCK_HAS_REMOVABLE) && !(bi.flags & CMAPLAN_MEMORY_BLOCK_REMOVABLE)))
+                        continue;
+                /* try it: a block with unmovable pages refuses (EBUSY); put it back at once */
+                tries++;
+                int r = block_write(bi.index, "offline");
+                if (r == 0) {
+                        block_write(bi.index, "online");
+                        chosen = (int) bi.index;
+                        node = bi.node_id;
+                } else
+                        labi("hotplug: memory%u (node %d, %s) does not go offline: %s", bi.index, bi.node_id,
+                             bi.valid_zones_text, strerror(-r));
+        }
+        if (chosen < 0) {
+                fail("hotplug: no offlinable block on a node without CMA");
+                cmaplan_snapshot_unref(s);
+                if (fd >= 0)
+                        close(fd);
+                return 1;
+        }
+        /* the probe above changed nothing in the end, but took a fresh snapshot's worth of events */
+        if (fd >= 0)
+                uevent_drain(fd, 300, "-", 0);
+        cmaplan_snapshot_unref(s);
+        s = take_snapshot();
+        if (!s)
+                return 1;
+        labr("rc", true, 0, cmaplan_snapshot_validate(s, 0), 0, "exact", "hotplug.validate_fresh");
+        labi("hotplug: block memory%d of node %d (no CMA on the node)", chosen, node);
+        s2 = hotplug_change(s, fd, chosen, node, "offline", "offline", CMAPLAN_MEMORY_BLOCK_OFFLINE, -1, "offline");
+        if (s2) {
+                /* back, into ZONE_MOVABLE if the kernel allows it there, else where it was */
+                const char *how = "online_movable";
+                struct cmaplan_memory_block_info bi;
+                if (find_block(s2, chosen, &bi) == 0 && !strstr(bi.valid_zones_text, "Movable"))
+                        how = "online";
+                s3 = hotplug_change(s2, fd, chosen, node, how, "online", CMAPLAN_MEMORY_BLOCK_ONLINE, +1, "online");
+                if (s3 && find_block(s3, chosen, &bi) == 0)
+                        labi("hotplug: memory%d back online (%s) in zone '%s', movable flag %d", chosen, how,
+                             bi.valid_zones_text, !!(bi.flags & CMAPLAN_MEMORY_BLOCK_MOVABLE));
+                if (s3) {
+                        struct cmaplan_memory_info m3 = { .sz = sizeof(m3) };
+                        cmaplan_snapshot_get_memory(s3, &m3);
+                        labr("MiB", true, (double) mi.movable_bytes / MIB + (strcmp(how, "online_movable") ? 0 :
+                                          (double) mi.block_size_bytes / MIB),
+                             (double) m3.movable_bytes / MIB, 0, "exact", "hotplug.online.movable_bytes");
+                        cmaplan_snapshot_unref(s3);
+                }
+                cmaplan_snapshot_unref(s2);
+        }
+        /* a block that overlaps a CMA area: the kernel must refuse to offline it */
+        int cma_block = -1;
+        for (unsigned i = 0; i < mi.n_blocks && cma_block < 0; i++) {
+                struct cmaplan_memory_block_info bi = { .sz = sizeof(bi) };
+                if (cmaplan_snapshot_get_memory_block(s, i, &bi) == 0 && (bi.flags & CMAPLAN_MEMORY_BLOCK_CMA) &&
+                    bi.state == CMAPLAN_MEMORY_BLOCK_ONLINE)
+                        cma_block = (int) bi.index;
+        }
+        if (cma_block >= 0) {
+                int r = block_write(cma_block, "offline");
+                labi("hotplug: echo offline > memory%d/state (overlaps CMA): %s", cma_block, r < 0 ? strerror(-r) : "ok");
+                labr("bool", true, 1, r < 0, 0, "exact", "hotplug.cma_block_offline_refused");
+                if (r == 0)
+                        block_write(cma_block, "online");
+                if (fd >= 0)
+                        uevent_drain(fd, 300, "-", 0);
+        }
+        cmaplan_snapshot_unref(s);
+        if (fd >= 0)
+                close(fd);
+        return 0;
+}
+
 /* --------------------------------------------------------------------------------- main */
 
 static void usage(void) {
         fprintf(stderr, "usage: cmaplan-lab snapshot | grow NODE 2M|1G N|+N|fill+MB | pin NODE |\n"
-                        "                   hold NODE MB|leave:MB | release | boot | restore\n");
+                        "                   hold NODE MB|leave:MB | release | boot | restore |\n"
+                        "                   trans-rollback NODE MB|leave:MB MB | trans-kill NODE MB STEP |\n"
+                        "                   trans-guard NODE MB BUDGET_MB [HOLD_MB] | hotplug\n");
 }
 
 int main(int argc, char **argv) {
-        struct cmaplan_ctx_opts o = { .sz = sizeof(o), .root = "/" };
+        struct cmaplan_ctx_opts o = { .sz = sizeof(o), .root = "/", .lock_dir = LOCK_DIR };
         int r;
 
         setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1716,6 +2348,15 @@ int main(int argc, char **argv) {
                 r = cmd_release();
         else if (!strcmp(argv[1], "boot"))
                 r = cmd_boot();
+        else if (!strcmp(argv[1], "trans-rollback") && argc == 5)
+                r = cmd_trans_rollback(atoi(argv[2]), argv[3], strtoull(argv[4], NULL, 10));
+        else if (!strcmp(argv[1], "trans-kill") && argc == 5)
+                r = cmd_trans_kill(atoi(argv[2]), strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10));
+        else if (!strcmp(argv[1], "trans-guard") && (argc == 5 || argc == 6))
+                r = cmd_trans_guard(atoi(argv[2]), strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10),
+                                    argc == 6 ? strtoull(argv[5], NULL, 10) : 0);
+        else if (!strcmp(argv[1], "hotplug"))
+                r = cmd_hotplug();
         else if (!strcmp(argv[1], "restore"))
                 r = cmd_restore();
         else {
