@@ -334,45 +334,15 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
         return 0;
 }
 
-struct zone_ref {
-        int node;
-        const char *name;
-        unsigned idx;
-};
-
-static int zone_ref_cmp(const void *a, const void *b) {
-        const struct zone_ref *x = a, *y = b;
-        int c;
-
-        if (x->node != y->node)
-                return x->node < y->node ? -1 : 1;
-        c = strcmp(x->name, y->name);
-        if (c)
-                return c;
-        return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* A zone seen in two node parts. */
 static int check_duplicates(const struct state *st, struct parse_error *err) {
-        struct zone_ref *refs;
-        unsigned dup = UINT32_MAX;
+        unsigned dup;
 
-        if (st->n < 2)
-                return 0;
-        refs = malloc(st->n * sizeof(*refs));
-        if (!refs)
+        if (parse_first_duplicate_zone(st->out, st->n, sizeof(*st->out), offsetof(struct parsed_pagetype, node_id),
+                                       offsetof(struct parsed_pagetype, zone), &dup) < 0)
                 return parse_fail(err, 0, -ENOMEM, "out of memory");
-        for (unsigned i = 0; i < st->n; i++)
-                refs[i] = (struct zone_ref) { st->out[i].node_id, st->out[i].zone, i };
-        qsort(refs, st->n, sizeof(*refs), zone_ref_cmp);
-        for (unsigned i = 1; i < st->n; i++)
-                if (refs[i].node == refs[i - 1].node && strcmp(refs[i].name, refs[i - 1].name) == 0 &&
-                    (dup == UINT32_MAX || refs[i].idx < dup))
-                        dup = refs[i].idx;
-        free(refs);
         if (dup != UINT32_MAX)
                 return parse_fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->out[dup].zone,
-                            st->out[dup].node_id);
+                                  st->out[dup].node_id);
         return 0;
 }
 

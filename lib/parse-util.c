@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -75,5 +76,52 @@ int parse_node_zone(const char *l, size_t ll, unsigned line, bool stop_at_comma,
         memcpy(name, l + start, i - start);
         name[i - start] = '\0';
         *ret_end = i;
+        return 0;
+}
+
+struct zone_ref {
+        int node;
+        const char *name;
+        unsigned idx;
+};
+
+static int zone_ref_cmp(const void *a, const void *b) {
+        const struct zone_ref *x = a, *y = b;
+        int c;
+
+        if (x->node != y->node)
+                return x->node < y->node ? -1 : 1;
+        c = strcmp(x->name, y->name);
+        if (c)
+                return c;
+        return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int parse_first_duplicate_zone(const void *base, unsigned n, size_t stride, size_t node_off, size_t name_off,
+                               unsigned *ret_idx) {
+        struct zone_ref *refs;
+        unsigned dup = UINT32_MAX;
+
+        *ret_idx = UINT32_MAX;
+        if (n < 2)
+                return 0;
+        refs = malloc(n * sizeof(*refs));
+        if (!refs)
+                return -ENOMEM;
+        for (unsigned i = 0; i < n; i++) {
+                const char *e = (const char *)base + (size_t)i * stride;
+                int32_t node;
+
+                memcpy(&node, e + node_off, sizeof(node));
+                refs[i] = (struct zone_ref) { node, e + name_off, i };
+        }
+        /* sorted, so that a file with thousands of headers stays O(n log n) */
+        qsort(refs, n, sizeof(*refs), zone_ref_cmp);
+        for (unsigned i = 1; i < n; i++)
+                if (refs[i].node == refs[i - 1].node && strcmp(refs[i].name, refs[i - 1].name) == 0 &&
+                    (dup == UINT32_MAX || refs[i].idx < dup))
+                        dup = refs[i].idx;
+        free(refs);
+        *ret_idx = dup;
         return 0;
 }

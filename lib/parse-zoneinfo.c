@@ -288,46 +288,15 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
         return 0;
 }
 
-struct zone_ref {
-        int node;
-        const char *name;
-        unsigned idx;
-};
-
-static int zone_ref_cmp(const void *a, const void *b) {
-        const struct zone_ref *x = a, *y = b;
-        int c;
-
-        if (x->node != y->node)
-                return x->node < y->node ? -1 : 1;
-        c = strcmp(x->name, y->name);
-        if (c)
-                return c;
-        return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* Sorted, so that a file with thousands of headers stays O(n log n). */
 static int check_duplicates(const struct state *st, struct parse_error *err) {
-        struct zone_ref *refs;
-        unsigned dup = UINT32_MAX;
+        unsigned dup;
 
-        if (st->n < 2)
-                return 0;
-        refs = malloc(st->n * sizeof(*refs));
-        if (!refs)
+        if (parse_first_duplicate_zone(st->zones, st->n, sizeof(*st->zones), offsetof(struct cmaplan_zone, info.node_id),
+                                       offsetof(struct cmaplan_zone, name), &dup) < 0)
                 return parse_fail(err, 0, -ENOMEM, "out of memory");
-        for (unsigned i = 0; i < st->n; i++)
-                refs[i] = (struct zone_ref) { st->zones[i].info.node_id, st->zones[i].name, i };
-        qsort(refs, st->n, sizeof(*refs), zone_ref_cmp);
-        /* report the first repeated header in file order */
-        for (unsigned i = 1; i < st->n; i++)
-                if (refs[i].node == refs[i - 1].node && strcmp(refs[i].name, refs[i - 1].name) == 0 &&
-                    (dup == UINT32_MAX || refs[i].idx < dup))
-                        dup = refs[i].idx;
-        free(refs);
         if (dup != UINT32_MAX)
                 return parse_fail(err, st->lines[dup], -EINVAL, "duplicate zone '%s' of node %d", st->zones[dup].name,
-                            st->zones[dup].info.node_id);
+                                  st->zones[dup].info.node_id);
         return 0;
 }
 

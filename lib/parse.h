@@ -137,6 +137,11 @@ static inline size_t parse_skip_blanks(const char *l, size_t ll, size_t i) {
 int parse_node_zone(const char *l, size_t ll, unsigned line, bool stop_at_comma, int *ret_node, char name[16],
                     size_t *ret_end, struct parse_error *err);
 
+/* The first element (in file order) whose (node, zone name) an earlier one has; UINT32_MAX if none.
+ * Elements of stride bytes with an int32 node id and a NUL-terminated name at the offsets. */
+int parse_first_duplicate_zone(const void *base, unsigned n, size_t stride, size_t node_off, size_t name_off,
+                               unsigned *ret_idx);
+
 /* "hugepages-2048kB" -> 2097152 bytes; -EINVAL if the name does not match */
 int parse_hugepages_dirname(const char *name, uint64_t *ret_bytes);
 /* zone name -> CMAPLAN_ZONE_* */
