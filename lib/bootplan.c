@@ -7,9 +7,10 @@
  * pages come from it) and K other early memory, model_boot() (N4) gives the boot peak
  *      without pre-HVO: R * s / P + max(Ng * S, C) + K         (the whole vmemmap exists first)
  *      with pre-HVO:    (R - Ng * S) * s / P + Ng * 9 * P + max(Ng * S, C) + K
- * and the steady vmemmap after HVO. A node fits when its peak is at most R, its RAM has Ng
- * 1 GiB-aligned windows, its headroom R - max(Ng * S, C) - vmemmap - K is at least the asked
+ * and the steady vmemmap after HVO. A node fits when its peak is at most R, it has Ng free
+ * 1 GiB windows, its headroom R - max(Ng * S, C) - vmemmap - K is at least the asked
  * minimum, and its area can be placed (one contiguous range, or up to 8 ranges on 6.15+).
+ * "Windows" are those no earlier memblock reservation touches (free_windows()).
  * The largest targets are found by bisection over the same predicate.
  */
 #include <errno.h>
@@ -121,7 +122,8 @@ struct node_eval {
         uint64_t taken;                 /* max(pages * S, C): memory the target holds */
         uint64_t steady_kernel, steady_plain;
         uint64_t headroom_kernel, headroom_plain, headroom_prehvo;
-        uint64_t windows;
+        uint64_t windows;               /* free for boot pages on this kernel */
+        uint64_t windows_plain, windows_prehvo;
         uint64_t largest_single;        /* guaranteed one-range capacity, 1 GiB aligned */
         uint64_t largest_possible;      /* with unknown holes placed favourably */
         uint64_t multi_capacity;        /* up to 8 ranges */
@@ -144,7 +146,6 @@ static void node_ranges(const struct boot_node *hn, struct node_eval *e) {
         uint64_t cap[BOOT_MAX_RANGES * 2];
         unsigned n = 0;
 
-        e->windows = 0;
         e->largest_single = e->largest_possible = e->multi_capacity = 0;
         for (unsigned i = 0; i < hn->n_ranges; i++) {
                 const struct boot_range *rg = &hn->ranges[i];
@@ -161,13 +162,46 @@ static void node_ranges(const struct boot_node *hn, struct node_eval *e) {
                         /* split in two pieces, each losing up to 1 GiB of alignment */
                         cap[n++] = model_sub0(possible, G);
                 }
-                e->windows += model_sub0(w / G, h ? (h + G - 1) / G + 1 : 0);
                 e->largest_single = model_max(e->largest_single, single);
                 e->largest_possible = model_max(e->largest_possible, possible);
         }
         qsort(cap, n, sizeof(cap[0]), cmp_u64_desc);
         for (unsigned i = 0; i < n && i < BOOT_CMA_MAX_RANGES; i++)
                 e->multi_capacity += cap[i];
+}
+
+/*
+ * 1 GiB windows left for gigantic boot pages. memblock hands them out from windows no earlier
+ * reservation touches; the lab (6.1 and 6.12, memblock=debug, docs/bootplan.md "Windows") saw
+ * every window that held any of these lost:
+ *  - on x86-64 every window below 4 GiB: the first holds the ISA hole and the kernel image, the
+ *    boot loader puts the initrd below 2 GiB, firmware tables end the RAM below the PCI hole;
+ *  - the top of each node: memblock allocates top-down, and before the boot pages the node gets
+ *    NODE_DATA, page tables, per-CPU chunks and, unless pre-HVO reserves the pages first, the
+ *    memmap of all its RAM (top_bytes).
+ * Holes of unknown position (zone spans only) may cut one more window each.
+ */
+#define BOOT_EARLY_TOP_BYTES (64 * BOOT_MIB)    /* NODE_DATA, page tables, per-CPU: ~4 MiB in the lab */
+
+static uint64_t free_windows(const struct boot_node *hn, uint32_t arch, uint64_t top_bytes) {
+        uint64_t left = model_sat_add(top_bytes, BOOT_EARLY_TOP_BYTES), windows = 0;
+
+        for (unsigned i = hn->n_ranges; i-- > 0;) {
+                const struct boot_range *rg = &hn->ranges[i];
+                uint64_t start = rg->start, end = rg->end, h = rg->unknown_hole_bytes, taken, w;
+
+                /* the top reservations fill the RAM from the node's end down, holes skipped */
+                taken = model_min(left, model_sub0(end - start, h));
+                left -= taken;
+                end -= taken;
+                if (arch == MODEL_ARCH_X86_64)
+                        start = model_max(start, 4 * G);
+                if (end <= start)
+                        continue;
+                w = boot_aligned_bytes(start, end, G) / G;
+                windows += model_sub0(w, h ? (h + G - 1) / G + 1 : 0);
+        }
+        return windows;
 }
 
 /* ranges the area takes when spread largest first */
@@ -200,7 +234,7 @@ static int eval_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, ui
                 .count = pages,
         };
         struct node_eval e = {};
-        bool gigantic = page_bytes >= G, windows_ok;
+        bool gigantic = page_bytes >= G, windows_ok, windows_plain_ok, windows_prehvo_ok;
         uint64_t hp, min = bp->req.min_headroom_bytes;
         int r;
 
@@ -226,6 +260,9 @@ static int eval_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, ui
                                        model_sat_add(model_sat_add(e.taken, e.r.prehvo_vmemmap_bytes), other));
 
         node_ranges(hn, &e);
+        e.windows_plain = free_windows(hn, f->arch, e.r.full_vmemmap_bytes);
+        e.windows_prehvo = free_windows(hn, f->arch, 0);
+        e.windows = e.r.prehvo_available && gigantic ? e.windows_prehvo : e.windows_plain;
         e.placement = CMAPLAN_BOOT_CMA_NONE;
         e.cma_ok_kernel = e.cma_ok_615 = true;
         if (cma) {
@@ -250,15 +287,18 @@ static int eval_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, ui
         }
         e.boot_pages_ok = !(bp->req.kind == CMAPLAN_BOOT_CMA_PER_NODE && pages && !f->cma_boot_pages);
 
-        /* boot pages need 1 GiB-aligned windows of RAM (the CMA kind carves them from its area) */
+        /* boot pages need free 1 GiB-aligned windows (the CMA kind carves them from its area) */
         windows_ok = !gigantic || bp->req.kind == CMAPLAN_BOOT_CMA_PER_NODE || pages <= e.windows;
+        windows_plain_ok = !gigantic || bp->req.kind == CMAPLAN_BOOT_CMA_PER_NODE || pages <= e.windows_plain;
+        windows_prehvo_ok = !gigantic || bp->req.kind == CMAPLAN_BOOT_CMA_PER_NODE || pages <= e.windows_prehvo;
 
         e.fits_kernel = e.r.fits && windows_ok && e.headroom_kernel >= min && e.cma_ok_kernel && e.boot_pages_ok;
-        e.fits_plain = e.r.fits_plain && windows_ok && e.headroom_plain >= min && e.cma_ok_kernel && e.boot_pages_ok;
+        e.fits_plain = e.r.fits_plain && windows_plain_ok && e.headroom_plain >= min && e.cma_ok_kernel &&
+                       e.boot_pages_ok;
         if (bp->hvo && f->arch == MODEL_ARCH_X86_64 && gigantic)
-                e.fits_prehvo = e.r.fits_prehvo && windows_ok && e.headroom_prehvo >= min && e.cma_ok_615;
+                e.fits_prehvo = e.r.fits_prehvo && windows_prehvo_ok && e.headroom_prehvo >= min && e.cma_ok_615;
         else
-                e.fits_prehvo = e.r.fits_plain && windows_ok && e.headroom_plain >= min && e.cma_ok_615;
+                e.fits_prehvo = e.r.fits_plain && windows_plain_ok && e.headroom_plain >= min && e.cma_ok_615;
         *ret = e;
         return 0;
 }
@@ -412,8 +452,9 @@ static void warn_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, c
                           boot_fmt_bytes(b[1], sizeof(b[1]), bp->req.min_headroom_bytes));
         if (gigantic && bp->req.kind != CMAPLAN_BOOT_CMA_PER_NODE && pages > e->windows)
                 boot_warn(ws, CMAPLAN_WARN_BOOT_WINDOWS, id,
-                          "node %d: its RAM holds only %" PRIu64 " 1 GiB-aligned windows (holes cut the rest), "
-                          "%" PRIu64 " pages asked for", id, e->windows, pages);
+                          "node %d: only %" PRIu64 " 1 GiB-aligned windows are free for boot pages (holes, "
+                          "the memory below 4 GiB on x86-64 and the early reservations at the node's top "
+                          "take the rest), %" PRIu64 " pages asked for", id, e->windows, pages);
         if (cma && cma > model_sub0(hn->ram_bytes, model_sat_add(e->r.full_vmemmap_bytes, other)))
                 boot_warn(ws, CMAPLAN_WARN_BOOT_UNMOVABLE, id,
                           "node %d: a %s area leaves %s outside CMA, but the vmemmap alone takes %s before HVO "
@@ -560,6 +601,92 @@ static void spread(const struct cmaplan_bootplan *bp, const unsigned *idx, unsig
         }
 }
 
+/*
+ * total spread evenly but no node above its cap (the most it takes, largest_pages()); what a
+ * capped node cannot take goes to the others, one each to the nodes with the most room first.
+ * *ret_ok false when the caps do not add up to total.
+ */
+static uint64_t node_room(const struct cmaplan_bootplan *bp, unsigned host_idx) {
+        return model_sub0(bp->host.nodes[host_idx].ram_bytes, node_other(bp, host_idx));
+}
+
+static int spread_capped(const struct cmaplan_bootplan *bp, const unsigned *idx, unsigned n, uint64_t total,
+                         const uint64_t *cap, uint64_t *pages, bool *ret_ok) {
+        uint64_t left = total;
+        bool *extra;
+
+        extra = calloc(n, sizeof(*extra));
+        if (!extra)
+                return -ENOMEM;
+        for (unsigned i = 0; i < n; i++)
+                pages[i] = 0;
+        while (left) {
+                unsigned open = 0, best = n;
+                uint64_t share;
+
+                for (unsigned i = 0; i < n; i++)
+                        open += pages[i] < cap[i];
+                if (!open)
+                        break;
+                share = left / open;
+                if (share) {
+                        for (unsigned i = 0; i < n; i++) {
+                                uint64_t add = model_min(share, cap[i] - model_min(cap[i], pages[i]));
+
+                                pages[i] += add;
+                                left -= add;
+                        }
+                        continue;
+                }
+                /* fewer pages left than open nodes: one each, most room first */
+                for (unsigned i = 0; i < n; i++)
+                        if (pages[i] < cap[i] && !extra[i] &&
+                            (best == n || node_room(bp, idx[i]) > node_room(bp, idx[best])))
+                                best = i;
+                if (best == n)
+                        break;
+                extra[best] = true;
+                pages[best]++;
+                left--;
+        }
+        free(extra);
+        *ret_ok = left == 0;
+        return 0;
+}
+
+/*
+ * Boot pages per node: within what each node takes on this kernel if they all fit there, else
+ * within what it takes with pre-HVO (the verdict then says so), else evenly (the verdict says
+ * which nodes fail).
+ */
+static int spread_to_fit(struct cmaplan_bootplan *bp, const unsigned *idx, unsigned n, uint64_t total,
+                         uint64_t page_bytes, uint64_t *pages) {
+        static const int modes[] = { MODE_KERNEL, MODE_PREHVO };
+        uint64_t *cap;
+        bool ok = false;
+        int r = 0;
+
+        cap = calloc(n, sizeof(*cap));
+        if (!cap)
+                return -ENOMEM;
+        for (unsigned m = 0; m < ELEMENTSOF(modes) && !ok; m++) {
+                for (unsigned i = 0; i < n; i++) {
+                        r = largest_pages(bp, &bp->host.nodes[idx[i]], node_other(bp, idx[i]), page_bytes, 0,
+                                          modes[m], &cap[i]);
+                        if (r < 0)
+                                goto out;
+                }
+                r = spread_capped(bp, idx, n, total, cap, pages, &ok);
+                if (r < 0)
+                        goto out;
+        }
+        if (!ok)
+                spread(bp, idx, n, total, pages);
+out:
+        free(cap);
+        return r;
+}
+
 static int select_nodes(struct cmaplan_bootplan *bp, unsigned **ret_idx, unsigned *ret_n) {
         const struct cmaplan_boot_request *req = &bp->req;
         unsigned *idx, n = 0;
@@ -654,7 +781,9 @@ static int compute(struct cmaplan_bootplan *bp) {
                         r = cmaplan_set_error(bp->ctx, -EINVAL, "bootplan: no pages asked for");
                         goto out;
                 }
-                spread(bp, idx, n, total, pages);
+                r = spread_to_fit(bp, idx, n, total, page_bytes, pages);
+                if (r < 0)
+                        goto out;
                 break;
         }
         case CMAPLAN_BOOT_ALL_BUT:
@@ -720,7 +849,9 @@ static int compute(struct cmaplan_bootplan *bp) {
                         goto out;
                 all_kernel &= e.fits_kernel;
                 all_prehvo &= e.fits_prehvo;
-                peak_failed |= !e.r.fits;
+                /* the pages do not fit on this kernel's peak or windows, but might with pre-HVO */
+                peak_failed |= !e.r.fits || (page_bytes >= G && req->kind != CMAPLAN_BOOT_CMA_PER_NODE &&
+                                             pages[i] > e.windows);
                 cma_failed |= !e.cma_ok_kernel;
                 hvo_saving += model_sub0(e.r.full_vmemmap_bytes, e.steady_kernel);
                 full_vm += e.r.full_vmemmap_bytes;

@@ -89,12 +89,19 @@ START_TEST(seed003_612_needs_prehvo) {
         ck_assert_uint_eq(n0.peak_prehvo_bytes, (1512 + 2) * GIB + 384 * MIB + 1512ULL * 9 * 4096);
         ck_assert(!(n0.flags & CMAPLAN_BOOT_NODE_FITS_PLAIN));
         ck_assert(n0.flags & CMAPLAN_BOOT_NODE_FITS_PREHVO);
-        /* largest without pre-HVO: floor((1536 * 63/64 - K) / 1 GiB) = 1510 + 1511 */
-        ck_assert_uint_eq(n0.max_pages_plain, 1510);
+        /*
+         * largest without pre-HVO: the bytes allow floor((1536 * 63/64 - K) / 1 GiB) = 1510 + 1511;
+         * the free 1 GiB windows allow 1536 - 4 below 4 GiB - 25 under the node's top reservations
+         * (24 GiB memmap + NODE_DATA, page tables, per-CPU) = 1507 on node 0, 1536 - 25 = 1511 on 1
+         */
+        ck_assert_uint_eq(n0.gigantic_windows, 1507);
+        ck_assert_uint_eq(n1.gigantic_windows, 1511);
+        ck_assert_uint_eq(n0.max_pages_plain, 1507);
         ck_assert_uint_eq(n1.max_pages_plain, 1511);
-        ck_assert_uint_eq(i.largest_pages_plain, 3021);
-        ck_assert_uint_eq(i.largest_pages, 3021);
-        ck_assert_uint_eq(i.largest_pages_prehvo, 3067);
+        ck_assert_uint_eq(i.largest_pages_plain, 3018);
+        ck_assert_uint_eq(i.largest_pages, 3018);
+        /* with pre-HVO the memmap comes after the pages: windows 1531 + 1535, bytes 1533 + 1534 */
+        ck_assert_uint_eq(i.largest_pages_prehvo, 1531 + 1534);
         ck_assert(has_warning(bp, CMAPLAN_WARN_BOOT_FITS_ONLY_PREHVO));
         ck_assert(has_warning(bp, CMAPLAN_WARN_PREHVO_UNAVAILABLE));
         ck_assert(!(i.features & CMAPLAN_BOOT_HAS_PREHVO));
@@ -116,13 +123,16 @@ START_TEST(seed003_615_fits) {
         /* steady = the pre-HVO vmemmap; the host keeps ~21.6 GiB */
         ck_assert_uint_eq(n0.steady_vmemmap_bytes, 384 * MIB + 1512ULL * 9 * 4096);
         ck_assert_uint_eq(n0.headroom_bytes, 1536 * GIB - 1512 * GIB - 2 * GIB - n0.steady_vmemmap_bytes);
-        ck_assert_uint_eq(i.largest_pages, 3067);
+        ck_assert_uint_eq(i.largest_pages, 1531 + 1534);
         cmaplan_bootplan_unref(bp);
         cmaplan_unref(ctx);
 }
 END_TEST
 
-/* K = 4 KiB: 3024 is exactly RAM * 63/64, so any K fails; without K, 1511 per node */
+/*
+ * K = 4 KiB: 3024 is exactly RAM * 63/64, so any K fails on the bytes alone (1511 per node);
+ * node 0's free windows (1507) bind first
+ */
 START_TEST(seed003_boundary) {
         struct cmaplan_ctx *ctx = ctx_new(NULL);
         struct cmaplan_boot_request req = {
@@ -133,10 +143,10 @@ START_TEST(seed003_boundary) {
 
         ck_assert_int_eq(cmaplan_bootplan_new(ctx, NULL, &req, &bp), 0);
         ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_FITS_ONLY_WITH_PREHVO);
-        ck_assert_uint_eq(info_of(bp).largest_pages_plain, 3022);
+        ck_assert_uint_eq(info_of(bp).largest_pages_plain, 1507 + 1511);
         ck_assert(!has_warning(bp, CMAPLAN_WARN_BOOT_OTHER_ASSUMED));
         cmaplan_bootplan_unref(bp);
-        req.count = 3022;
+        req.count = 3018;
         ck_assert_int_eq(cmaplan_bootplan_new(ctx, NULL, &req, &bp), 0);
         ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_FITS);
         cmaplan_bootplan_unref(bp);
@@ -145,7 +155,7 @@ START_TEST(seed003_boundary) {
         ck_assert_int_eq(cmaplan_bootplan_new(ctx, NULL, &req, &bp), 0);
         ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_DOES_NOT_FIT);
         ck_assert(has_warning(bp, CMAPLAN_WARN_BOOT_HEADROOM));
-        ck_assert_uint_lt(info_of(bp).largest_pages, 3022);
+        ck_assert_uint_lt(info_of(bp).largest_pages, 3018);
         cmaplan_bootplan_unref(bp);
         cmaplan_unref(ctx);
 }
@@ -413,7 +423,7 @@ END_TEST
 START_TEST(seed003_tree_check) {
         struct cmaplan_ctx *ctx = ctx_new(FIXTURES_DIR "/seed-003");
         struct cmaplan_snapshot *s = NULL;
-        struct cmaplan_boot_request req = { .sz = sizeof(req), .kind = CMAPLAN_BOOT_PAGES_1G, .count = 3021 };
+        struct cmaplan_boot_request req = { .sz = sizeof(req), .kind = CMAPLAN_BOOT_PAGES_1G, .count = 3018 };
         struct cmaplan_bootplan *bp = NULL;
         struct cmaplan_boot_diff_info d = { .sz = sizeof(d) };
 
@@ -424,19 +434,19 @@ START_TEST(seed003_tree_check) {
         ck_assert(node_of(bp, 0).flags & CMAPLAN_BOOT_NODE_HOLES_UNKNOWN);
         ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_FITS);
         ck_assert_str_eq(info_of(bp).cmdline, "hugetlb_free_vmemmap=on default_hugepagesz=1G hugepagesz=1G "
-                                              "hugepages=0:1510,1:1511");
+                                              "hugepages=0:1507,1:1511");
         ck_assert_int_eq(cmaplan_bootplan_check(bp, s), 0);
         cmaplan_bootplan_unref(bp);
 
         req.count = 3024;
         ck_assert_int_eq(cmaplan_bootplan_new(NULL, s, &req, &bp), 0);
         ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_FITS_ONLY_WITH_PREHVO);
-        ck_assert_uint_eq(info_of(bp).largest_pages_plain, 3021);
+        ck_assert_uint_eq(info_of(bp).largest_pages_plain, 3018);
         ck_assert_int_eq(cmaplan_bootplan_check(bp, s), 4);
         ck_assert_int_eq(cmaplan_bootplan_get_diff(bp, 1, &d), 0);
         ck_assert_uint_eq(d.kind, CMAPLAN_BOOT_DIFF_POOL);
         ck_assert_uint_eq(d.expected, 1512);
-        ck_assert_uint_eq(d.actual, 1510);
+        ck_assert_uint_eq(d.actual, 1507);
         ck_assert_int_eq(cmaplan_bootplan_get_diff(bp, 4, &d), -ERANGE);
         cmaplan_bootplan_unref(bp);
 
@@ -479,6 +489,56 @@ START_TEST(memory_blocks_exact) {
 }
 END_TEST
 
+/*
+ * The kernel lab's 2 x 4 GiB pc guest (tests/lab/scenarios/bootplan-*.sh): node 0 is 0-3 GiB and
+ * 4-5 GiB, node 1 5-9 GiB. memblock=debug on 6.1 and 6.12 showed node 0 without a free 1 GiB
+ * window (kernel image, initrd, firmware tables below 4 GiB; memmap and NODE_DATA in 4-5 GiB) and
+ * node 1 with 3 (its memmap in the top one): hugepages=6 gave 3, all on node 1.
+ */
+#define LAB_2X4G "ram=0:4G,1:4G;hole=0:3G-4G;reserve=256M"
+
+START_TEST(lab_windows) {
+        struct cmaplan_ctx *ctx = ctx_new(NULL);
+        struct cmaplan_bootplan *bp = plan(ctx, LAB_2X4G, CMAPLAN_BOOT_PAGES_1G, 6, 0, MODEL_KV(6, 12));
+
+        ck_assert_uint_eq(node_of(bp, 0).gigantic_windows, 0);
+        ck_assert_uint_eq(node_of(bp, 1).gigantic_windows, 3);
+        ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_DOES_NOT_FIT);
+        ck_assert_uint_eq(info_of(bp).largest_pages, 3);
+        ck_assert(has_warning(bp, CMAPLAN_WARN_BOOT_WINDOWS));
+        cmaplan_bootplan_unref(bp);
+
+        /* 3 fit: all of them on node 1, in the node form (6.1 takes it too) */
+        bp = plan(ctx, LAB_2X4G, CMAPLAN_BOOT_PAGES_1G, 3, 0, MODEL_KV(6, 1));
+        ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_FITS);
+        ck_assert_uint_eq(node_of(bp, 0).pages, 0);
+        ck_assert_uint_eq(node_of(bp, 1).pages, 3);
+        ck_assert(has_param(bp, "hugepages=0:0,1:3"));
+        cmaplan_bootplan_unref(bp);
+
+        /* pre-HVO (6.17) reserves the pages before the memmap: node 1's top window still holds NODE_DATA */
+        bp = plan(ctx, LAB_2X4G, CMAPLAN_BOOT_PAGES_1G, 3, 0, MODEL_KV(6, 17));
+        ck_assert_uint_eq(node_of(bp, 1).gigantic_windows, 3);
+        cmaplan_bootplan_unref(bp);
+
+        /* a node with more memory: the memmap of 64 GiB (1 GiB) plus the rest takes 2 top windows */
+        bp = plan(ctx, "ram=0:4G,1:64G;hole=0:3G-4G;reserve=256M", CMAPLAN_BOOT_PAGES_1G, 2, 0, MODEL_KV(6, 12));
+        ck_assert_uint_eq(node_of(bp, 1).gigantic_windows, 62);
+        cmaplan_bootplan_unref(bp);
+
+        /* arm64 has no x86 low-memory rule: only the top window of each node is taken */
+        bp = plan(ctx, LAB_2X4G ";arch=arm64", CMAPLAN_BOOT_PAGES_1G, 2, 0, MODEL_KV(6, 12));
+        ck_assert_uint_eq(node_of(bp, 0).gigantic_windows, 3);
+        cmaplan_bootplan_unref(bp);
+
+        /* 2 MiB boot pages need no 1 GiB windows */
+        bp = plan(ctx, LAB_2X4G, CMAPLAN_BOOT_PAGES_2M_BYTES, 0, 4 * GIB, MODEL_KV(6, 12));
+        ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_FITS);
+        cmaplan_bootplan_unref(bp);
+        cmaplan_unref(ctx);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("bootplan");
         TCase *tc = tcase_create("core");
@@ -496,6 +556,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, api_conventions);
         tcase_add_test(tc, seed003_tree_check);
         tcase_add_test(tc, memory_blocks_exact);
+        tcase_add_test(tc, lab_windows);
         suite_add_tcase(s, tc);
         return s;
 }

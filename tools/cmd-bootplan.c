@@ -179,10 +179,11 @@ static void print_text(struct cmaplan_bootplan *bp, const char *host_desc, const
         }
 
         printf("\nBoot memory per node (other = kernel image, page tables, per-CPU, firmware):\n");
-        printf("  %-4s %12s %10s %7s %12s %10s %18s %18s %11s %12s\n", "node", "RAM", "holes", "other", "held",
-               "vmemmap", "peak w/o preHVO", "peak w/ preHVO", "steady vm", "headroom");
+        printf("  %-4s %12s %10s %7s %12s %10s %18s %18s %11s %12s %10s\n", "node", "RAM", "holes", "other", "held",
+               "vmemmap", "peak w/o preHVO", "peak w/ preHVO", "steady vm", "headroom", "1G windows");
         for (unsigned i = 0; i < info.n_nodes; i++) {
                 struct cmaplan_boot_node_info n = { .sz = sizeof(n) };
+                char win[24];
                 uint64_t held;
 
                 if (cmaplan_bootplan_get_node(bp, i, &n) < 0)
@@ -190,13 +191,17 @@ static void print_text(struct cmaplan_bootplan *bp, const char *host_desc, const
                 held = n.pages * n.page_size_bytes > n.cma_bytes ? n.pages * n.page_size_bytes : n.cma_bytes;
                 if (n.cma_bytes)
                         cma = true;
-                printf("  %-4d %12s %10s %7s %12s %10s %14s %-3s %14s %-3s %11s %12s\n", n.node_id,
+                if (n.page_size_bytes >= (1ULL << 30))
+                        snprintf(win, sizeof(win), "%" PRIu64, n.gigantic_windows);
+                else
+                        snprintf(win, sizeof(win), "-");
+                printf("  %-4d %12s %10s %7s %12s %10s %14s %-3s %14s %-3s %11s %12s %10s\n", n.node_id,
                        fmt(b[0], n.ram_bytes), fmt(b[1], n.hole_bytes),
                        fmt(b[2], n.other_bytes), fmt(b[3], held),
                        fmt(b[4], n.vmemmap_full_bytes), fmt(b[5], n.peak_plain_bytes),
                        n.flags & CMAPLAN_BOOT_NODE_FITS_PLAIN ? "ok" : "OOM", fmt(b[6], n.peak_prehvo_bytes),
                        n.flags & CMAPLAN_BOOT_NODE_FITS_PREHVO ? "ok" : "OOM",
-                       fmt(b[7], n.steady_vmemmap_bytes), fmt(hr, n.headroom_bytes));
+                       fmt(b[7], n.steady_vmemmap_bytes), fmt(hr, n.headroom_bytes), win);
         }
         /* the arithmetic, for the first node */
         {

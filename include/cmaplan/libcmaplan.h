@@ -1024,7 +1024,7 @@ struct cmaplan_boot_node_info {
         uint64_t other_bytes;           /* K used for this node */
         uint64_t page_size_bytes;
         uint64_t pages;                 /* boot pages planned here */
-        uint64_t gigantic_windows;      /* 1 GiB-aligned GiB of RAM (holes cut them) */
+        uint64_t gigantic_windows;      /* 1 GiB windows free for boot pages (docs/bootplan.md) */
         uint64_t vmemmap_full_bytes;    /* RAM * sizeof(struct page) / page size */
         uint64_t peak_plain_bytes;      /* boot peak without pre-HVO: full vmemmap + pages + CMA + K */
         uint64_t peak_prehvo_bytes;     /* ... with pre-HVO */
