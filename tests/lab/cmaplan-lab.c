@@ -24,6 +24,8 @@
  *   hold NODE MB|leave:MB      a background process holding MB (or all but MB) of NODE
  *   release                    end the hold process
  *   boot                       boot-time pools (hugepages=, hugepagesz=) vs the command line
+ *   bootplan COUNT DESC        boot-time 1 GiB pools vs `cmaplan bootplan --pages1g COUNT` on the
+ *                              described host DESC and on the guest's own snapshot
  *   restore                    pools back to where the first step found them; free CMA back
  *   trans-rollback NODE HOLD MB   plan MB more on NODE, then hold (MB|leave:MB), then apply
  *                              (guarded and unguarded): both must roll back
@@ -1526,6 +1528,94 @@ static int cmd_release(void) {
         return 0;
 }
 
+/* ----------------------------------------------------------------------------- bootplan */
+/*
+ * `cmaplan bootplan --pages1g COUNT` run in the guest on the running kernel, once on the lab
+ * host as described in the scenario (DESC) and once on the guest's own snapshot (memory blocks
+ * give the real layout), against the 1 GiB pools the kernel built at boot: per node the planned
+ * pages when the target fits, else the most the node takes; in total min(COUNT, largest). With
+ * a fitting target, every parameter of the generated command line must be on /proc/cmdline.
+ */
+static void bootplan_rows(const char *tag, struct cmaplan_snapshot *s, const char *desc, uint64_t count,
+                          uint64_t other_bytes) {
+        struct cmaplan_boot_request req = { .sz = sizeof(req), .kind = CMAPLAN_BOOT_PAGES_1G, .count = count,
+                                            .host = desc, .kernel_version = snap_kernel_version(s),
+                                            .other_bytes = other_bytes };
+        struct cmaplan_bootplan_info bi = { .sz = sizeof(bi) };
+        struct cmaplan_bootplan *bp = NULL;
+        char cmdline[4096] = "";
+        FILE *f;
+        int r;
+
+        r = cmaplan_bootplan_new(ctx, desc ? NULL : s, &req, &bp);
+        if (r < 0 || cmaplan_bootplan_get_info(bp, &bi) < 0) {
+                fail("bootplan (%s): %s (%s)", tag, strerror(-r), cmaplan_get_error(ctx));
+                cmaplan_bootplan_unref(bp);
+                return;
+        }
+        labi("bootplan %s: %" PRIu64 " x 1G -> %s, largest %" PRIu64 ": %s", tag, count,
+             cmaplan_boot_verdict_to_name(bi.verdict), bi.largest_pages, bi.cmdline);
+        for (unsigned i = 0; i < bi.n_nodes; i++) {
+                struct cmaplan_boot_node_info ni = { .sz = sizeof(ni) };
+                uint64_t most;
+
+                if (cmaplan_bootplan_get_node(bp, i, &ni) < 0)
+                        continue;
+                most = bi.features & CMAPLAN_BOOT_HAS_PREHVO ? ni.max_pages_prehvo : ni.max_pages_plain;
+                labi("bootplan %s: node %d: %" PRIu64 " free 1 GiB windows, %" PRIu64 " planned, at most %" PRIu64,
+                     tag, ni.node_id, ni.gigantic_windows, ni.pages, most);
+                labr("pages", true, (double) (bi.verdict == CMAPLAN_BOOT_FITS ? ni.pages : most),
+                     (double) pool_read(ni.node_id, SZ_1G, "nr_hugepages"), 0, "exact", "bootplan.%s.n%d.1G.pages",
+                     tag, ni.node_id);
+        }
+        labr("pages", true, (double) (count < bi.largest_pages ? count : bi.largest_pages),
+             (double) pool_read(-1, SZ_1G, "nr_hugepages"), 0, "exact", "bootplan.%s.1G.pages", tag);
+        f = fopen("/proc/cmdline", "re");
+        if (f) {
+                if (!fgets(cmdline, sizeof(cmdline), f))
+                        cmdline[0] = 0;
+                fclose(f);
+        }
+        if (bi.verdict == CMAPLAN_BOOT_FITS) {
+                unsigned found = 0;
+
+                for (unsigned i = 0; i < bi.n_params; i++) {
+                        struct cmaplan_boot_param_info pi = { .sz = sizeof(pi) };
+                        char word[256];
+                        const char *p;
+                        size_t n;
+
+                        if (cmaplan_bootplan_get_param(bp, i, &pi) < 0)
+                                continue;
+                        n = strlen(pi.text);
+                        /* a whole word of the command line */
+                        snprintf(word, sizeof(word), " %s", pi.text);
+                        p = strstr(cmdline, word);
+                        if (p && (p[n + 1] == ' ' || p[n + 1] == '\n' || !p[n + 1]))
+                                found++;
+                        else
+                                labi("bootplan %s: '%s' is not on the command line", tag, pi.text);
+                }
+                labr("params", true, (double) bi.n_params, (double) found, 0, "exact", "bootplan.%s.params_on_cmdline",
+                     tag);
+        }
+        cmaplan_bootplan_unref(bp);
+}
+
+static int cmd_bootplan(uint64_t count, const char *desc) {
+        struct cmaplan_snapshot *s;
+
+        state_init();
+        s = take_snapshot();
+        if (!s)
+                return 1;
+        bootplan_rows("desc", s, desc, count, 0);
+        /* the snapshot cannot tell K (other early memory): the lab hosts' 256 MiB, as described */
+        bootplan_rows("live", s, NULL, count, (uint64_t) 256 << 20);
+        cmaplan_snapshot_unref(s);
+        return 0;
+}
+
 /* --------------------------------------------------------------------------------- boot */
 /*
  * Boot-time pools: what the command line asks for (the library's parse of proc/cmdline)
@@ -2317,7 +2407,7 @@ static int cmd_hotplug(void) {
 
 static void usage(void) {
         fprintf(stderr, "usage: cmaplan-lab snapshot | grow NODE 2M|1G N|+N|fill+MB | pin NODE |\n"
-                        "                   hold NODE MB|leave:MB | release | boot | restore |\n"
+                        "                   hold NODE MB|leave:MB | release | boot | bootplan COUNT DESC | restore |\n"
                         "                   trans-rollback NODE MB|leave:MB MB | trans-kill NODE MB STEP |\n"
                         "                   trans-guard NODE MB BUDGET_MB [HOLD_MB] | hotplug\n");
 }
@@ -2348,6 +2438,8 @@ int main(int argc, char **argv) {
                 r = cmd_release();
         else if (!strcmp(argv[1], "boot"))
                 r = cmd_boot();
+        else if (!strcmp(argv[1], "bootplan") && argc == 4)
+                r = cmd_bootplan(strtoull(argv[2], NULL, 10), argv[3]);
         else if (!strcmp(argv[1], "trans-rollback") && argc == 5)
                 r = cmd_trans_rollback(atoi(argv[2]), argv[3], strtoull(argv[4], NULL, 10));
         else if (!strcmp(argv[1], "trans-kill") && argc == 5)
