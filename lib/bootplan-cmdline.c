@@ -43,6 +43,8 @@ void boot_features(uint32_t kv, uint32_t arch, struct boot_features *ret) {
         f.cma_boot_pages = f.cma_only;
         f.prehvo = f.free_vmemmap && arch == MODEL_ARCH_X86_64 && model_kv_ge(kv, 6, 15);
         f.cma_drops_unaligned = model_kv_ge(kv, 6, 15);
+        /* seen in the 6.1 and 6.12 sources and in the lab; 6.2-6.11 unread: the stricter one */
+        f.cma_align_bytes = kv && !model_kv_ge(kv, 6, 2) ? 2 * BOOT_MIB : BOOT_GIB;
         *ret = f;
 }
 

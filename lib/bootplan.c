@@ -141,15 +141,54 @@ static int cmp_u64_desc(const void *a, const void *b) {
         return (x < y) - (x > y);
 }
 
-/* the node's RAM ranges: 1 GiB-aligned capacity for one range and for up to 8 */
-static void node_ranges(const struct boot_node *hn, struct node_eval *e) {
-        uint64_t cap[BOOT_MAX_RANGES * 2];
+/*
+ * Where a hugetlb_cma area can go: the node's RAM ranges less what is reserved before
+ * hugetlb_cma_reserve() runs (after NODE_DATA, before the memmap). On x86-64 the RAM below 4 GiB
+ * is cut where the lab (6.1, 6.12, memblock=debug) found the kernel image (16 MiB up), the initrd
+ * (just below 2 GiB, the loader's limit) and the firmware tables (the end of low RAM); the top of
+ * the node holds NODE_DATA. 64 MiB is allowed for each; unknown holes stay with the stretch.
+ */
+#define BOOT_EARLY_CUT_BYTES (64 * BOOT_MIB)
+#define BOOT_MAX_STRETCHES (BOOT_MAX_RANGES * 3)
+
+static unsigned cma_stretches(const struct boot_node *hn, uint32_t arch, struct boot_range *out) {
         unsigned n = 0;
 
-        e->largest_single = e->largest_possible = e->multi_capacity = 0;
         for (unsigned i = 0; i < hn->n_ranges; i++) {
-                const struct boot_range *rg = &hn->ranges[i];
-                uint64_t w = boot_aligned_bytes(rg->start, rg->end, G), h = rg->unknown_hole_bytes;
+                struct boot_range rg = hn->ranges[i];
+
+                if (arch == MODEL_ARCH_X86_64 && rg.start < 4 * G) {
+                        static const uint64_t cuts[][2] = { { BOOT_EARLY_CUT_BYTES, 2 * G }, { 2 * G, 4 * G } };
+
+                        for (unsigned c = 0; c < ELEMENTSOF(cuts); c++) {
+                                uint64_t s = model_max(rg.start, cuts[c][0]), e = model_min(rg.end, cuts[c][1]);
+
+                                e = model_sub0(e, BOOT_EARLY_CUT_BYTES);
+                                if (e > s)
+                                        out[n++] = (struct boot_range) { s, e, 0 };
+                        }
+                        rg.start = model_min(model_max(rg.start, 4 * G), rg.end);
+                }
+                if (rg.end > rg.start)
+                        out[n++] = rg;
+        }
+        if (n) {
+                struct boot_range *top = &out[n - 1];
+
+                top->end = model_max(top->start, model_sub0(top->end, BOOT_EARLY_CUT_BYTES));
+        }
+        return n;
+}
+
+/* CMA capacity: for one range and for up to 8 (6.15+), aligned to the kernel's area alignment */
+static void node_ranges(const struct boot_node *hn, const struct boot_features *f, struct node_eval *e) {
+        struct boot_range st[BOOT_MAX_STRETCHES];
+        uint64_t cap[BOOT_MAX_STRETCHES], a = f->cma_align_bytes;
+        unsigned n = 0, ns = cma_stretches(hn, f->arch, st);
+
+        e->largest_single = e->largest_possible = e->multi_capacity = 0;
+        for (unsigned i = 0; i < ns; i++) {
+                uint64_t w = boot_aligned_bytes(st[i].start, st[i].end, a), h = st[i].unknown_hole_bytes;
                 uint64_t single, possible;
 
                 if (!h) {
@@ -157,10 +196,10 @@ static void node_ranges(const struct boot_node *hn, struct node_eval *e) {
                         cap[n++] = w;
                 } else {
                         /* worst case: the hole in the middle; best case: at one end */
-                        possible = model_sub0(w, (h + G - 1) / G * G);
-                        single = model_sub0(model_sub0(w, h) / 2 / G * G, G);
-                        /* split in two pieces, each losing up to 1 GiB of alignment */
-                        cap[n++] = model_sub0(possible, G);
+                        possible = model_sub0(w, (h + a - 1) / a * a);
+                        single = model_sub0(model_sub0(w, h) / 2 / a * a, a);
+                        /* split in two pieces, each losing up to one alignment unit */
+                        cap[n++] = model_sub0(possible, a);
                 }
                 e->largest_single = model_max(e->largest_single, single);
                 e->largest_possible = model_max(e->largest_possible, possible);
@@ -168,6 +207,23 @@ static void node_ranges(const struct boot_node *hn, struct node_eval *e) {
         qsort(cap, n, sizeof(cap[0]), cmp_u64_desc);
         for (unsigned i = 0; i < n && i < BOOT_CMA_MAX_RANGES; i++)
                 e->multi_capacity += cap[i];
+}
+
+/* ranges the area takes when spread largest first */
+static uint32_t ranges_needed(const struct boot_node *hn, const struct boot_features *f, uint64_t cma) {
+        struct boot_range st[BOOT_MAX_STRETCHES];
+        uint64_t cap[BOOT_MAX_STRETCHES];
+        unsigned ns = cma_stretches(hn, f->arch, st);
+        uint32_t k = 0;
+
+        for (unsigned i = 0; i < ns; i++)
+                cap[i] = boot_aligned_bytes(st[i].start, st[i].end, f->cma_align_bytes);
+        qsort(cap, ns, sizeof(cap[0]), cmp_u64_desc);
+        for (unsigned i = 0; i < ns && cma; i++) {
+                cma -= model_min(cma, cap[i]);
+                k++;
+        }
+        return k ? k : 1;
 }
 
 /*
@@ -202,22 +258,6 @@ static uint64_t free_windows(const struct boot_node *hn, uint32_t arch, uint64_t
                 windows += model_sub0(w, h ? (h + G - 1) / G + 1 : 0);
         }
         return windows;
-}
-
-/* ranges the area takes when spread largest first */
-static uint32_t ranges_needed(const struct boot_node *hn, uint64_t cma) {
-        uint64_t cap[BOOT_MAX_RANGES];
-        unsigned n = 0;
-        uint32_t k = 0;
-
-        for (unsigned i = 0; i < hn->n_ranges; i++)
-                cap[n++] = boot_aligned_bytes(hn->ranges[i].start, hn->ranges[i].end, G);
-        qsort(cap, n, sizeof(cap[0]), cmp_u64_desc);
-        for (unsigned i = 0; i < n && cma; i++) {
-                cma -= model_min(cma, cap[i]);
-                k++;
-        }
-        return k ? k : 1;
 }
 
 static int eval_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, uint64_t other, uint64_t page_bytes,
@@ -259,7 +299,7 @@ static int eval_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, ui
         e.headroom_prehvo = model_sub0(hn->ram_bytes,
                                        model_sat_add(model_sat_add(e.taken, e.r.prehvo_vmemmap_bytes), other));
 
-        node_ranges(hn, &e);
+        node_ranges(hn, f, &e);
         e.windows_plain = free_windows(hn, f->arch, e.r.full_vmemmap_bytes);
         e.windows_prehvo = free_windows(hn, f->arch, 0);
         e.windows = e.r.prehvo_available && gigantic ? e.windows_prehvo : e.windows_plain;
@@ -273,7 +313,7 @@ static int eval_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, ui
                         e.reserved = cma;
                 } else if (f->multi_range && cma <= e.multi_capacity) {
                         e.placement = CMAPLAN_BOOT_CMA_MULTI;
-                        e.ranges = ranges_needed(hn, cma);
+                        e.ranges = ranges_needed(hn, f, cma);
                         e.reserved = cma;
                 } else if (cma <= e.largest_possible) {
                         e.placement = CMAPLAN_BOOT_CMA_UNKNOWN;
@@ -489,7 +529,7 @@ static void warn_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, c
                                           "the largest is %s (%s of holes): 'hugetlb_cma: reservation failed: "
                                           "err -12, node %d' and the node gets no area, %s of the hugetlb CMA "
                                           "lost; 6.15+ reserves it in %u ranges (multi-range CMA)", id, kvs, b[0],
-                                          b[1], b[3], id, b[0], ranges_needed(hn, cma));
+                                          b[1], b[3], id, b[0], ranges_needed(hn, f, cma));
                         else
                                 boot_warn(ws, CMAPLAN_WARN_BOOT_CMA_LOST, id,
                                           "node %d: the %s area does not fit even in %d ranges (%s available): "

@@ -115,6 +115,8 @@ struct boot_features {
         bool prehvo;                    /* pre-HVO: 6.15+ x86-64 */
         bool cma_drops_unaligned;       /* hugetlb_cma size not a multiple of 1 GiB: dropped (7.2)
                                          * instead of rounded up (<= 6.14) */
+        uint64_t cma_align_bytes;       /* a hugetlb_cma area's base alignment: 2 MiB in 6.1
+                                         * (HUGETLB_PAGE_ORDER), 1 GiB in 6.12 (the gigantic order) */
 };
 void boot_features(uint32_t kernel_version, uint32_t arch, struct boot_features *ret);
 uint64_t boot_features_mask(const struct boot_features *f);

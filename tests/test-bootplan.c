@@ -187,9 +187,12 @@ START_TEST(hole_single_range_impossible) {
         struct cmaplan_bootplan *bp = plan(ctx, SEED003_HOLE, CMAPLAN_BOOT_CMA_PER_NODE, 0, 1100 * GIB, MODEL_KV(6, 12));
         struct cmaplan_boot_node_info n0 = node_of(bp, 0), n1 = node_of(bp, 1);
 
-        /* 6.12: one range only; node 0's largest is 1012 GiB: the area is lost */
+        /*
+         * 6.12: one range only; node 0's largest is 4-1012 GiB (below 4 GiB the kernel image,
+         * initrd and firmware tables cut the RAM): the area is lost
+         */
         ck_assert_uint_eq(n0.hole_bytes, 12 * GIB);
-        ck_assert_uint_eq(n0.largest_range_bytes, 1012 * GIB);
+        ck_assert_uint_eq(n0.largest_range_bytes, 1008 * GIB);
         ck_assert_uint_eq(n0.cma_placement, CMAPLAN_BOOT_CMA_LOST);
         ck_assert_uint_eq(n0.cma_reserved_bytes, 0);
         ck_assert_uint_eq(n1.cma_placement, CMAPLAN_BOOT_CMA_SINGLE);
@@ -198,7 +201,7 @@ START_TEST(hole_single_range_impossible) {
         ck_assert(has_warning(bp, CMAPLAN_WARN_BOOT_CMA_LOST));
         ck_assert(has_warning(bp, CMAPLAN_WARN_BOOT_CMA_FALLBACK));
         ck_assert(!has_param(bp, "hugetlb_cma_only"));
-        ck_assert_uint_eq(info_of(bp).largest_cma_per_node_bytes, 1012 * GIB);
+        ck_assert_uint_eq(info_of(bp).largest_cma_per_node_bytes, 1008 * GIB);
         cmaplan_bootplan_unref(bp);
 
         /* 6.15+: multi-range, two ranges on node 0 */
@@ -539,6 +542,35 @@ START_TEST(lab_windows) {
 }
 END_TEST
 
+/* the lab's hugetlb_cma areas (tests/lab/scenarios/bootplan-cma*.sh): the kernel's alignment decides */
+START_TEST(lab_cma_alignment) {
+        struct cmaplan_ctx *ctx = ctx_new(NULL);
+        struct cmaplan_bootplan *bp;
+
+        /* 6.1 aligns to 2 MiB: 1 GiB fits between the kernel image and the initrd (lab: at 1022 MiB) */
+        bp = plan(ctx, LAB_2X4G, CMAPLAN_BOOT_CMA_PER_NODE, 0, GIB, MODEL_KV(6, 1));
+        ck_assert_uint_eq(node_of(bp, 0).cma_placement, CMAPLAN_BOOT_CMA_SINGLE);
+        ck_assert_uint_eq(node_of(bp, 0).cma_reserved_bytes, GIB);
+        ck_assert_uint_eq(info_of(bp).verdict, CMAPLAN_BOOT_FITS);
+        cmaplan_bootplan_unref(bp);
+
+        /* 6.12 aligns to 1 GiB: no free aligned GiB on node 0, the area is lost (lab: no hugetlb0) */
+        bp = plan(ctx, LAB_2X4G, CMAPLAN_BOOT_CMA_PER_NODE, 0, GIB, MODEL_KV(6, 12));
+        ck_assert_uint_eq(node_of(bp, 0).cma_placement, CMAPLAN_BOOT_CMA_LOST);
+        ck_assert_uint_eq(node_of(bp, 0).cma_reserved_bytes, 0);
+        ck_assert_uint_eq(node_of(bp, 1).cma_reserved_bytes, GIB);
+        ck_assert(has_warning(bp, CMAPLAN_WARN_BOOT_CMA_LOST));
+        cmaplan_bootplan_unref(bp);
+
+        /* 2 GiB: lost on node 0 with either alignment, node 1 keeps it */
+        bp = plan(ctx, LAB_2X4G, CMAPLAN_BOOT_CMA_PER_NODE, 0, 2 * GIB, MODEL_KV(6, 1));
+        ck_assert_uint_eq(node_of(bp, 0).cma_placement, CMAPLAN_BOOT_CMA_LOST);
+        ck_assert_uint_eq(node_of(bp, 1).cma_reserved_bytes, 2 * GIB);
+        cmaplan_bootplan_unref(bp);
+        cmaplan_unref(ctx);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("bootplan");
         TCase *tc = tcase_create("core");
@@ -557,6 +589,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, seed003_tree_check);
         tcase_add_test(tc, memory_blocks_exact);
         tcase_add_test(tc, lab_windows);
+        tcase_add_test(tc, lab_cma_alignment);
         suite_add_tcase(s, tc);
         return s;
 }
