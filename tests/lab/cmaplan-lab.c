@@ -24,8 +24,9 @@
  *   hold NODE MB|leave:MB      a background process holding MB (or all but MB) of NODE
  *   release                    end the hold process
  *   boot                       boot-time pools (hugepages=, hugepagesz=) vs the command line
- *   bootplan COUNT DESC        boot-time 1 GiB pools vs `cmaplan bootplan --pages1g COUNT` on the
- *                              described host DESC and on the guest's own snapshot
+ *   bootplan TARGET DESC       boot-time 1 GiB pools or hugetlb_cma areas vs `cmaplan bootplan`
+ *                              (TARGET pages1g:N or cma:MB) on the described host DESC and on the
+ *                              guest's own snapshot, with --check
  *   restore                    pools back to where the first step found them; free CMA back
  *   trans-rollback NODE HOLD MB   plan MB more on NODE, then hold (MB|leave:MB), then apply
  *                              (guarded and unguarded): both must roll back
@@ -1530,21 +1531,69 @@ static int cmd_release(void) {
 
 /* ----------------------------------------------------------------------------- bootplan */
 /*
- * `cmaplan bootplan --pages1g COUNT` run in the guest on the running kernel, once on the lab
- * host as described in the scenario (DESC) and once on the guest's own snapshot (memory blocks
- * give the real layout), against the 1 GiB pools the kernel built at boot: per node the planned
- * pages when the target fits, else the most the node takes; in total min(COUNT, largest). With
- * a fitting target, every parameter of the generated command line must be on /proc/cmdline.
+ * `cmaplan bootplan` run in the guest for the running kernel, once on the lab host as the
+ * scenario describes it (DESC, tag "desc") and once on the guest's own snapshot (memory blocks
+ * give the real layout; tag "live"), against what the kernel built at boot. TARGET:
+ *   pages1g:N   per node the planned pages when the target fits, else the most the node takes;
+ *               in total min(N, largest)
+ *   cma:MB      a hugetlb_cma area of MB per node: per node the size the bootplan predicts
+ *               (0 where it says the area is lost) against the kernel's hugetlb<N> area
+ * With a fitting target every parameter of the generated line must be on /proc/cmdline, and
+ * cmaplan_bootplan_check() on the live snapshot must find no difference.
  */
-static void bootplan_rows(const char *tag, struct cmaplan_snapshot *s, const char *desc, uint64_t count,
+struct boot_target {
+        uint32_t kind;
+        uint64_t count, bytes;
+};
+
+static void bootplan_params_rows(const char *tag, struct cmaplan_bootplan *bp, const struct cmaplan_bootplan_info *bi) {
+        char cmdline[4096] = "";
+        unsigned found = 0;
+        FILE *f;
+
+        f = fopen("/proc/cmdline", "re");
+        if (f) {
+                if (!fgets(cmdline, sizeof(cmdline), f))
+                        cmdline[0] = 0;
+                fclose(f);
+        }
+        for (unsigned i = 0; i < bi->n_params; i++) {
+                struct cmaplan_boot_param_info pi = { .sz = sizeof(pi) };
+                char word[256];
+                const char *p;
+                size_t n;
+
+                if (cmaplan_bootplan_get_param(bp, i, &pi) < 0)
+                        continue;
+                n = strlen(pi.text);
+                /* a whole word of the command line */
+                snprintf(word, sizeof(word), " %s", pi.text);
+                p = strstr(cmdline, word);
+                if (p && (p[n + 1] == ' ' || p[n + 1] == '\n' || !p[n + 1]))
+                        found++;
+                else
+                        labi("bootplan %s: '%s' is not on the command line", tag, pi.text);
+        }
+        labr("params", true, (double) bi->n_params, (double) found, 0, "exact", "bootplan.%s.params_on_cmdline", tag);
+}
+
+/* the kernel's hugetlb_cma area of a node: hugetlb<N> (6.x names), its size in bytes */
+static uint64_t hugetlb_area_bytes(int node) {
+        char name[32];
+        int64_t count;
+
+        snprintf(name, sizeof(name), "hugetlb%d", node);
+        count = read_i64("/sys/kernel/debug/cma/%s/count", name);
+        return count < 0 ? 0 : (uint64_t) count * PAGE;
+}
+
+static void bootplan_rows(const char *tag, struct cmaplan_snapshot *s, const char *desc, const struct boot_target *t,
                           uint64_t other_bytes) {
-        struct cmaplan_boot_request req = { .sz = sizeof(req), .kind = CMAPLAN_BOOT_PAGES_1G, .count = count,
+        struct cmaplan_boot_request req = { .sz = sizeof(req), .kind = t->kind, .count = t->count, .bytes = t->bytes,
                                             .host = desc, .kernel_version = snap_kernel_version(s),
                                             .other_bytes = other_bytes };
         struct cmaplan_bootplan_info bi = { .sz = sizeof(bi) };
         struct cmaplan_bootplan *bp = NULL;
-        char cmdline[4096] = "";
-        FILE *f;
         int r;
 
         r = cmaplan_bootplan_new(ctx, desc ? NULL : s, &req, &bp);
@@ -1553,8 +1602,9 @@ static void bootplan_rows(const char *tag, struct cmaplan_snapshot *s, const cha
                 cmaplan_bootplan_unref(bp);
                 return;
         }
-        labi("bootplan %s: %" PRIu64 " x 1G -> %s, largest %" PRIu64 ": %s", tag, count,
-             cmaplan_boot_verdict_to_name(bi.verdict), bi.largest_pages, bi.cmdline);
+        labi("bootplan %s: %s, largest %" PRIu64 " pages / %" PRIu64 " MiB CMA per node: %s", tag,
+             cmaplan_boot_verdict_to_name(bi.verdict), bi.largest_pages, bi.largest_cma_per_node_bytes >> 20,
+             bi.cmdline);
         for (unsigned i = 0; i < bi.n_nodes; i++) {
                 struct cmaplan_boot_node_info ni = { .sz = sizeof(ni) };
                 uint64_t most;
@@ -1562,56 +1612,57 @@ static void bootplan_rows(const char *tag, struct cmaplan_snapshot *s, const cha
                 if (cmaplan_bootplan_get_node(bp, i, &ni) < 0)
                         continue;
                 most = bi.features & CMAPLAN_BOOT_HAS_PREHVO ? ni.max_pages_prehvo : ni.max_pages_plain;
-                labi("bootplan %s: node %d: %" PRIu64 " free 1 GiB windows, %" PRIu64 " planned, at most %" PRIu64,
-                     tag, ni.node_id, ni.gigantic_windows, ni.pages, most);
-                labr("pages", true, (double) (bi.verdict == CMAPLAN_BOOT_FITS ? ni.pages : most),
-                     (double) pool_read(ni.node_id, SZ_1G, "nr_hugepages"), 0, "exact", "bootplan.%s.n%d.1G.pages",
-                     tag, ni.node_id);
+                labi("bootplan %s: node %d: %" PRIu64 " free 1 GiB windows, %" PRIu64 " pages planned, at most %"
+                     PRIu64 "; CMA %" PRIu64 " MiB asked, %" PRIu64 " MiB predicted (placement %u, largest range %" PRIu64
+                     " MiB)", tag, ni.node_id, ni.gigantic_windows, ni.pages, most, ni.cma_bytes >> 20,
+                     ni.cma_reserved_bytes >> 20, ni.cma_placement,
+                     ni.largest_range_bytes >> 20);
+                if (t->kind == CMAPLAN_BOOT_CMA_PER_NODE)
+                        labr("MiB", true, (double) (ni.cma_reserved_bytes >> 20),
+                             (double) (hugetlb_area_bytes(ni.node_id) >> 20), 0, "exact", "bootplan.%s.n%d.cma",
+                             tag, ni.node_id);
+                else
+                        labr("pages", true, (double) (bi.verdict == CMAPLAN_BOOT_FITS ? ni.pages : most),
+                             (double) pool_read(ni.node_id, SZ_1G, "nr_hugepages"), 0, "exact",
+                             "bootplan.%s.n%d.1G.pages", tag, ni.node_id);
         }
-        labr("pages", true, (double) (count < bi.largest_pages ? count : bi.largest_pages),
-             (double) pool_read(-1, SZ_1G, "nr_hugepages"), 0, "exact", "bootplan.%s.1G.pages", tag);
-        f = fopen("/proc/cmdline", "re");
-        if (f) {
-                if (!fgets(cmdline, sizeof(cmdline), f))
-                        cmdline[0] = 0;
-                fclose(f);
-        }
+        if (t->kind == CMAPLAN_BOOT_PAGES_1G)
+                labr("pages", true, (double) (t->count < bi.largest_pages ? t->count : bi.largest_pages),
+                     (double) pool_read(-1, SZ_1G, "nr_hugepages"), 0, "exact", "bootplan.%s.1G.pages", tag);
         if (bi.verdict == CMAPLAN_BOOT_FITS) {
-                unsigned found = 0;
+                bootplan_params_rows(tag, bp, &bi);
+                r = cmaplan_bootplan_check(bp, s);
+                for (int k = 0; k < r; k++) {
+                        struct cmaplan_boot_diff_info d = { .sz = sizeof(d) };
 
-                for (unsigned i = 0; i < bi.n_params; i++) {
-                        struct cmaplan_boot_param_info pi = { .sz = sizeof(pi) };
-                        char word[256];
-                        const char *p;
-                        size_t n;
-
-                        if (cmaplan_bootplan_get_param(bp, i, &pi) < 0)
-                                continue;
-                        n = strlen(pi.text);
-                        /* a whole word of the command line */
-                        snprintf(word, sizeof(word), " %s", pi.text);
-                        p = strstr(cmdline, word);
-                        if (p && (p[n + 1] == ' ' || p[n + 1] == '\n' || !p[n + 1]))
-                                found++;
-                        else
-                                labi("bootplan %s: '%s' is not on the command line", tag, pi.text);
+                        if (cmaplan_bootplan_get_diff(bp, (unsigned) k, &d) == 0)
+                                labi("bootplan %s: check: %s", tag, d.text);
                 }
-                labr("params", true, (double) bi.n_params, (double) found, 0, "exact", "bootplan.%s.params_on_cmdline",
-                     tag);
+                labr("diffs", true, 0, (double) r, 0, "exact", "bootplan.%s.check_diffs", tag);
         }
         cmaplan_bootplan_unref(bp);
 }
 
-static int cmd_bootplan(uint64_t count, const char *desc) {
+static int cmd_bootplan(const char *target, const char *desc) {
+        struct boot_target t = {};
         struct cmaplan_snapshot *s;
 
+        if (!strncmp(target, "pages1g:", 8))
+                t = (struct boot_target) { .kind = CMAPLAN_BOOT_PAGES_1G, .count = strtoull(target + 8, NULL, 10) };
+        else if (!strncmp(target, "cma:", 4))
+                t = (struct boot_target) { .kind = CMAPLAN_BOOT_CMA_PER_NODE,
+                                           .bytes = strtoull(target + 4, NULL, 10) << 20 };
+        else {
+                fail("bootplan: target '%s' is not pages1g:N or cma:MB", target);
+                return 2;
+        }
         state_init();
         s = take_snapshot();
         if (!s)
                 return 1;
-        bootplan_rows("desc", s, desc, count, 0);
+        bootplan_rows("desc", s, desc, &t, 0);
         /* the snapshot cannot tell K (other early memory): the lab hosts' 256 MiB, as described */
-        bootplan_rows("live", s, NULL, count, (uint64_t) 256 << 20);
+        bootplan_rows("live", s, NULL, &t, (uint64_t) 256 << 20);
         cmaplan_snapshot_unref(s);
         return 0;
 }
@@ -2407,7 +2458,7 @@ static int cmd_hotplug(void) {
 
 static void usage(void) {
         fprintf(stderr, "usage: cmaplan-lab snapshot | grow NODE 2M|1G N|+N|fill+MB | pin NODE |\n"
-                        "                   hold NODE MB|leave:MB | release | boot | bootplan COUNT DESC | restore |\n"
+                        "                   hold NODE MB|leave:MB | release | boot | bootplan TARGET DESC | restore |\n"
                         "                   trans-rollback NODE MB|leave:MB MB | trans-kill NODE MB STEP |\n"
                         "                   trans-guard NODE MB BUDGET_MB [HOLD_MB] | hotplug\n");
 }
@@ -2439,7 +2490,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[1], "boot"))
                 r = cmd_boot();
         else if (!strcmp(argv[1], "bootplan") && argc == 4)
-                r = cmd_bootplan(strtoull(argv[2], NULL, 10), argv[3]);
+                r = cmd_bootplan(argv[2], argv[3]);
         else if (!strcmp(argv[1], "trans-rollback") && argc == 5)
                 r = cmd_trans_rollback(atoi(argv[2]), argv[3], strtoull(argv[4], NULL, 10));
         else if (!strcmp(argv[1], "trans-kill") && argc == 5)

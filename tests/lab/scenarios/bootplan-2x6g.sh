@@ -12,6 +12,6 @@ LAB_XFAIL=""
 
 lab_guest() {
         lab snapshot
-        lab bootplan 12 "ram=0:6G,1:6G;hole=0:3G-4G;reserve=256M"
+        lab bootplan pages1g:12 "ram=0:6G,1:6G;hole=0:3G-4G;reserve=256M"
         lab restore
 }

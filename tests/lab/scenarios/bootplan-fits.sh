@@ -10,12 +10,12 @@ LAB_DESC="2 x 4 GiB, cmaplan bootplan --pages1g 3 (fits): hugepages=0:0,1:3 of 1
 LAB_NODES="4 4"
 LAB_CPUS=2
 LAB_CMDLINE="hugetlb_free_vmemmap=on default_hugepagesz=1G hugepagesz=1G hugepages=0:0,1:3"
-LAB_EXPECT="snapshot.mismatches boot.n0.1G.pages boot.n1.1G.pages boot.n1.1G.in_cma bootplan.desc.1G.pages bootplan.desc.n0.1G.pages bootplan.desc.n1.1G.pages bootplan.desc.params_on_cmdline bootplan.live.1G.pages bootplan.live.n1.1G.pages"
+LAB_EXPECT="snapshot.mismatches boot.n0.1G.pages boot.n1.1G.pages boot.n1.1G.in_cma bootplan.desc.1G.pages bootplan.desc.n0.1G.pages bootplan.desc.n1.1G.pages bootplan.desc.params_on_cmdline bootplan.desc.check_diffs bootplan.live.1G.pages bootplan.live.n1.1G.pages bootplan.live.check_diffs"
 LAB_XFAIL=""
 
 lab_guest() {
         lab snapshot
         lab boot
-        lab bootplan 3 "ram=0:4G,1:4G;hole=0:3G-4G;reserve=256M"
+        lab bootplan pages1g:3 "ram=0:4G,1:4G;hole=0:3G-4G;reserve=256M"
         lab restore
 }

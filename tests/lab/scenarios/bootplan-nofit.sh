@@ -15,6 +15,6 @@ LAB_XFAIL=""
 
 lab_guest() {
         lab snapshot
-        lab bootplan 8 "ram=0:4G,1:4G;hole=0:3G-4G;reserve=256M"
+        lab bootplan pages1g:8 "ram=0:4G,1:4G;hole=0:3G-4G;reserve=256M"
         lab restore
 }
