@@ -342,7 +342,7 @@ run_scenario() {
         local cmd=(nice -n 5 qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$cpus,sockets=$cpus,cores=1,threads=1"
                    -nodefaults -display none -serial stdio -no-reboot "${args[@]}"
                    -kernel "$kernel" -initrd "$initrd"
-                   -append "console=ttyS0 panic=-1 loglevel=1 lab.scenario=$n lab.kernel=$s lab.apply=$LAB_APPLY $cmdline")
+                   -append "console=ttyS0 panic=-1 loglevel=1 lab.scenario=$n lab.kernel=$s lab.apply=$LAB_APPLY${cmdline:+ $cmdline}")
         printf '%q ' "${cmd[@]}" > "$RUN/logs/$s/$n.cmd"
         echo >> "$RUN/logs/$s/$n.cmd"
         t0=$(date +%s.%N)
