@@ -319,11 +319,16 @@ run_scenario() {
         [ "$(scenario_get "$n" LAB_MONITOR)" = 1 ] && initrd=$RUN/initramfs-udev.cpio.gz
         cpus=${cpus:-2}
         for sz in ${nodes:-2 2}; do
-                args+=(-object "memory-backend-ram,id=m$i,size=${sz}G")
-                if [ "$i" -lt "$cpus" ]; then
-                        args+=(-numa "node,nodeid=$i,cpus=$i,memdev=m$i")
+                local mem_opt=",memdev=m$i"
+                if [ "$sz" = 0 ]; then
+                        mem_opt=            # no memory at boot (a hot-add target)
                 else
-                        args+=(-numa "node,nodeid=$i,memdev=m$i")      # memory-only node
+                        args+=(-object "memory-backend-ram,id=m$i,size=${sz}G")
+                fi
+                if [ "$i" -lt "$cpus" ]; then
+                        args+=(-numa "node,nodeid=$i,cpus=$i$mem_opt")
+                else
+                        args+=(-numa "node,nodeid=$i$mem_opt")      # memory-only node
                 fi
                 total=$((total + sz)) i=$((i + 1))
         done
