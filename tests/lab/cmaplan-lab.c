@@ -2324,7 +2324,8 @@ static int cmd_hotplug(void) {
  * events through the library's monitor (cmaplan_monitor_receive: an "add" per new block), checks
  * that cmaplan_snapshot_validate() says -ESTALE and what a new snapshot shows, onlines the new
  * blocks itself (so that "online" events follow, and -ESTALE again), and plans PAGES 2 MiB pages on
- * the node: more than fit before the add. Needs the libudev build (cmaplan-lab-udev, LAB_MONITOR=1).
+ * the node: more than fit before the add. A node without memory at boot is offline: its first DIMM
+ * registers it (a node "add" event). Needs the libudev build (cmaplan-lab-udev, LAB_MONITOR=1).
  */
 #ifdef LAB_UDEV
 #define HOT_MAX_BLOCKS 64
@@ -2478,12 +2479,12 @@ static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
              PRIu64 " blocks)", mi.n_blocks, mi.block_size_bytes / MIB, mi.auto_online_blocks, size, node, k);
         hot_mem_log("before", node, &h0);
         r = cmaplan_monitor_new(ctx, 0, &m);
-        labr("rc", true, 0, r, 0, "exact", "hotadd.monitor_new");
+        labr("rc", true, 0, r, 0, "exact", "hotadd.n%d.monitor_new", node);
         if (r < 0) {
                 fail("hotadd: cmaplan_monitor_new: %s (%s)", strerror(-r), cmaplan_get_error(ctx));
                 goto out;
         }
-        labr("rc", true, 0, cmaplan_snapshot_validate(s0, 0), 0, "exact", "hotadd.validate_fresh");
+        labr("rc", true, 0, cmaplan_snapshot_validate(s0, 0), 0, "exact", "hotadd.n%d.validate_fresh", node);
 
         /* the request: lab.sh watches the console for this line; the answer is the kernel's events */
         snprintf(sz, sizeof(sz), "%" PRIu64 "M", bytes / MIB);
@@ -2492,18 +2493,20 @@ static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
         double t = hot_collect(m, &ev, CMAPLAN_EVENT_MEMORY_ADD, (unsigned) k, node, 2.0);
         labi("hotadd: %u memory add events in %.1f s; node add %u, online %u, other %u", ev.n[CMAPLAN_EVENT_MEMORY_ADD],
              t, ev.n[CMAPLAN_EVENT_NODE_ADD], ev.n[CMAPLAN_EVENT_MEMORY_ONLINE], ev.n[CMAPLAN_EVENT_CHANGE]);
-        labr("events", true, k, ev.n[CMAPLAN_EVENT_MEMORY_ADD], 0, "exact", "hotadd.add.memory_add_events");
-        labr("events", true, k, ev.on_node, 0, "exact", "hotadd.add.memory_add_on_node");
-        labr("MiB", true, bytes / MIB, ev.bytes / MIB, 0, "exact", "hotadd.add.added_mib");
+        labr("events", true, k, ev.n[CMAPLAN_EVENT_MEMORY_ADD], 0, "exact", "hotadd.n%d.add.memory_add_events",
+             node);
+        labr("events", true, k, ev.on_node, 0, "exact", "hotadd.n%d.add.memory_add_on_node", node);
+        labr("MiB", true, bytes / MIB, ev.bytes / MIB, 0, "exact", "hotadd.n%d.add.added_mib", node);
         /* memory added to a node that already has memory registers no node; a new node would */
         labr("events", true, h0.node_online ? 0 : 1, ev.n[CMAPLAN_EVENT_NODE_ADD], 0, "exact",
-             "hotadd.add.node_add_events");
-        labr("events", true, 0, ev.n[CMAPLAN_EVENT_MEMORY_ONLINE], 0, "exact", "hotadd.add.memory_online_events");
-        labr("s", false, 0, t, 0, "info", "hotadd.add.wait");
+             "hotadd.n%d.add.node_add_events", node);
+        labr("events", true, 0, ev.n[CMAPLAN_EVENT_MEMORY_ONLINE], 0, "exact", "hotadd.n%d.add.memory_online_events",
+             node);
+        labr("s", false, 0, t, 0, "info", "hotadd.n%d.add.wait", node);
         r = cmaplan_snapshot_validate(s0, 0);
         labi("hotadd: cmaplan_snapshot_validate(before) = %d (%s): %s", r, r < 0 ? strerror(-r) : "current",
              cmaplan_get_error(ctx));
-        labr("rc", true, -ESTALE, r, 0, "exact", "hotadd.add.validate");
+        labr("rc", true, -ESTALE, r, 0, "exact", "hotadd.n%d.add.validate", node);
 
         /* the new blocks, offline */
         s1 = take_snapshot();
@@ -2522,11 +2525,11 @@ static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
                 labi("hotadd: memory%u: %s, node %d, valid_zones '%s'", bi.index,
                      cmaplan_memory_block_state_to_name(bi.state), bi.node_id, bi.valid_zones_text);
         }
-        labr("blocks", true, h0.blocks + k, h1.blocks, 0, "exact", "hotadd.add.blocks");
-        labr("blocks", true, k, offline, 0, "exact", "hotadd.add.new_blocks_offline");
-        labr("blocks", true, k, on_node, 0, "exact", "hotadd.add.new_blocks_on_node");
+        labr("blocks", true, h0.blocks + k, h1.blocks, 0, "exact", "hotadd.n%d.add.blocks", node);
+        labr("blocks", true, k, offline, 0, "exact", "hotadd.n%d.add.new_blocks_offline", node);
+        labr("blocks", true, k, on_node, 0, "exact", "hotadd.n%d.add.new_blocks_on_node", node);
         labr("MiB", true, 0, ((double) h1.node_kib - (double) h0.node_kib) / 1024, 0, "exact",
-             "hotadd.add.n%d.mem_total_grew_mib", node);
+             "hotadd.n%d.add.mem_total_grew_mib", node);
 
         /* online them: in block order, the kernel's default zone for the range */
         unsigned werr = 0;
@@ -2537,15 +2540,16 @@ static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
                         werr++;
                 }
         }
-        labr("blocks", true, 0, werr, 0, "exact", "hotadd.online.write_failures");
+        labr("blocks", true, 0, werr, 0, "exact", "hotadd.n%d.online.write_failures", node);
         struct hot_events eo;
         t = hot_collect(m, &eo, CMAPLAN_EVENT_MEMORY_ONLINE, (unsigned) k, node, 1.0);
-        labr("events", true, k, eo.n[CMAPLAN_EVENT_MEMORY_ONLINE], 0, "exact", "hotadd.online.memory_online_events");
-        labr("events", true, k, eo.on_node, 0, "exact", "hotadd.online.memory_online_on_node");
+        labr("events", true, k, eo.n[CMAPLAN_EVENT_MEMORY_ONLINE], 0, "exact",
+             "hotadd.n%d.online.memory_online_events", node);
+        labr("events", true, k, eo.on_node, 0, "exact", "hotadd.n%d.online.memory_online_on_node", node);
         r = cmaplan_snapshot_validate(s1, 0);
         labi("hotadd: cmaplan_snapshot_validate(added) = %d (%s): %s", r, r < 0 ? strerror(-r) : "current",
              cmaplan_get_error(ctx));
-        labr("rc", true, -ESTALE, r, 0, "exact", "hotadd.online.validate");
+        labr("rc", true, -ESTALE, r, 0, "exact", "hotadd.n%d.online.validate", node);
 
         s2 = take_snapshot();
         if (!s2)
@@ -2559,31 +2563,32 @@ static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
                         labi("hotadd: memory%u: %s, node %d, zone '%s'", bi.index,
                              cmaplan_memory_block_state_to_name(bi.state), bi.node_id, bi.valid_zones_text);
         }
-        labr("blocks", true, h0.blocks + k, h2.blocks, 0, "exact", "hotadd.online.blocks");
+        labr("blocks", true, h0.blocks + k, h2.blocks, 0, "exact", "hotadd.n%d.online.blocks", node);
         labr("blocks", true, h0.node_online_blocks + k, h2.node_online_blocks, 0, "exact",
-             "hotadd.online.n%d.online_blocks", node);
+             "hotadd.n%d.online.online_blocks", node);
         labr("MiB", true, bytes / MIB, ((double) h2.node_kib - (double) h0.node_kib) / 1024, 0, "exact",
-             "hotadd.online.n%d.mem_total_grew_mib", node);
+             "hotadd.n%d.online.mem_total_grew_mib", node);
         labr("MiB", true, bytes / MIB, ((double) h2.host_kib - (double) h0.host_kib) / 1024, 0, "exact",
-             "hotadd.online.mem_total_grew_mib");
+             "hotadd.n%d.online.host_mem_total_grew_mib", node);
         labr("MiB", true, bytes / MIB, ((double) h2.present_pages - (double) h0.present_pages) * PAGE / MIB, 0,
-             "exact", "hotadd.online.n%d.present_grew_mib", node);
-        labr("MiB", false, 0, (double) h0.node_kib / 1024, 0, "info", "hotadd.before.n%d.mem_total_mib", node);
-        labr("MiB", false, 0, (double) h2.node_kib / 1024, 0, "info", "hotadd.online.n%d.mem_total_mib", node);
-        labr("blocks", false, 0, h0.blocks, 0, "info", "hotadd.before.blocks");
-        labr("ranges", false, 0, h2.nranges, 0, "info", "hotadd.online.n%d.ranges", node);
+             "exact", "hotadd.n%d.online.present_grew_mib", node);
+        labr("MiB", false, 0, (double) h0.node_kib / 1024, 0, "info", "hotadd.n%d.before.mem_total_mib",
+             node);
+        labr("MiB", false, 0, (double) h2.node_kib / 1024, 0, "info", "hotadd.n%d.online.mem_total_mib", node);
+        labr("blocks", false, 0, h0.blocks, 0, "info", "hotadd.n%d.before.blocks", node);
+        labr("ranges", false, 0, h2.nranges, 0, "info", "hotadd.n%d.online.ranges", node);
 
         /* a plan that needs the new memory: short on the old snapshot, met on the new one */
         if (plan_pages) {
                 uint64_t reached;
 
                 labr("pages", false, 0, (double) (h0.free_pages * PAGE / SZ_2M), 0, "info",
-                     "hotadd.before.n%d.free_2m_pages", node);
+                     "hotadd.n%d.before.free_2m_pages", node);
                 r = hot_plan(s0, node, plan_pages, &reached);
-                labr("rc", true, -ENOSPC, r, 0, "exact", "hotadd.plan.before.n%d.rc", node);
+                labr("rc", true, -ENOSPC, r, 0, "exact", "hotadd.n%d.plan.before.rc", node);
                 r = hot_plan(s2, node, plan_pages, &reached);
-                labr("rc", true, 0, r, 0, "exact", "hotadd.plan.online.n%d.rc", node);
-                labr("pages", true, plan_pages, reached, 0, "exact", "hotadd.plan.online.n%d.reached", node);
+                labr("rc", true, 0, r, 0, "exact", "hotadd.n%d.plan.online.rc", node);
+                labr("pages", true, plan_pages, reached, 0, "exact", "hotadd.n%d.plan.online.reached", node);
         }
         rc = 0;
 out:
