@@ -36,6 +36,9 @@
  *                              unguarded; with HOLD_MB the transition's own CMA guard under a hold
  *   hotplug                    offline/online a block (uevents, validate -ESTALE, new snapshot);
  *                              offline a CMA block (refused)
+ *   hotadd NODE SIZE [PAGES]   ask the host to hot-add SIZE on NODE (LABREQ line), then the
+ *                              monitor's events, validate -ESTALE, online, new snapshot, a plan
+ *                              of PAGES 2 MiB pages (libudev build only: cmaplan-lab-udev)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -2454,13 +2457,303 @@ static int cmd_hotplug(void) {
         return 0;
 }
 
+/* ------------------------------------------------------------------------------- hotadd */
+/*
+ * hotadd NODE SIZE [PAGES]: memory hot-added by the host. The guest prints a request line,
+ * "LABREQ hotadd node=N size=S", that lab.sh answers through qemu's QMP monitor (object-add +
+ * device_add pc-dimm); the host's word is not taken for it: the guest waits for the kernel's
+ * events through the library's monitor (cmaplan_monitor_receive: an "add" per new block), checks
+ * that cmaplan_snapshot_validate() says -ESTALE and what a new snapshot shows, onlines the new
+ * blocks itself (so that "online" events follow, and -ESTALE again), and plans PAGES 2 MiB pages on
+ * the node: more than fit before the add. A node without memory at boot is offline: its first DIMM
+ * registers it (a node "add" event). Needs the libudev build (cmaplan-lab-udev, LAB_MONITOR=1).
+ */
+#ifdef LAB_UDEV
+#define HOT_MAX_BLOCKS 64
+#define HOT_WAIT_S 120.0        /* ACPI hotplug under TCG on a loaded host: seconds, not minutes */
+
+struct hot_events {
+        unsigned n[CMAPLAN_EVENT_CHANGE + 1];   /* per CMAPLAN_EVENT_* */
+        unsigned on_node;                       /* memory events whose block is on the node */
+        uint64_t bytes;                         /* the blocks' ranges, summed */
+        unsigned nblocks;
+        unsigned blocks[HOT_MAX_BLOCKS];        /* memory add events: the new blocks */
+};
+
+/* Events until `want` events of `type` arrived (then `settle` s more for stragglers) or timeout. */
+static double hot_collect(struct cmaplan_monitor *m, struct hot_events *e, uint32_t type, unsigned want, int node,
+                          double settle) {
+        double t0 = now(), end = t0 + HOT_WAIT_S, got = 0;
+        int fd = cmaplan_monitor_get_fd(m);
+
+        memset(e, 0, sizeof(*e));
+        for (;;) {
+                struct pollfd pf = { .fd = fd, .events = POLLIN };
+                struct cmaplan_event ev = { .sz = sizeof(ev) };
+                double t = now();
+                int r;
+
+                if (t >= end)
+                        break;
+                r = cmaplan_monitor_receive(m, &ev);
+                if (r == -EAGAIN) {
+                        poll(&pf, 1, (int) ((end - t) * 1000) + 1);
+                        continue;
+                }
+                if (r < 0) {
+                        fail("hotadd: cmaplan_monitor_receive: %s (%s)", strerror(-r), cmaplan_get_error(ctx));
+                        break;
+                }
+                labi("monitor: %s (%s %s) node %d block %d 0x%" PRIx64 "-0x%" PRIx64 " seqnum %" PRIu64 "%s",
+                     cmaplan_event_type_to_name(ev.type), ev.action, ev.devpath, ev.node_id, ev.block_index,
+                     ev.phys_start_bytes, ev.phys_end_bytes, ev.seqnum,
+                     ev.flags & CMAPLAN_EVENT_SYNTHETIC ? " synthetic" : "");
+                if (ev.type <= CMAPLAN_EVENT_CHANGE)
+                        e->n[ev.type]++;
+                if (ev.type == type && !strcmp(ev.subsystem, "memory")) {
+                        e->on_node += ev.node_id == node;
+                        e->bytes += ev.phys_end_bytes - ev.phys_start_bytes;
+                        if (ev.block_index >= 0 && e->nblocks < HOT_MAX_BLOCKS)
+                                e->blocks[e->nblocks++] = (unsigned) ev.block_index;
+                }
+                if (!got && e->n[type] >= want) {
+                        got = now() - t0;
+                        end = now() + settle;
+                }
+        }
+        return got ? got : now() - t0;
+}
+
+/* MemTotal of the node (library) and of the host (raw /proc/meminfo), present pages of the node */
+struct hot_mem {
+        uint64_t node_kib, host_kib, present_pages, free_pages;
+        unsigned blocks, node_online_blocks, nranges;
+        bool node_online;
+};
+
+static void hot_mem(struct cmaplan_snapshot *s, int node, struct hot_mem *hm) {
+        struct cmaplan_memory_info mi = { .sz = sizeof(mi) };
+        struct cmaplan_node_info ni = { .sz = sizeof(ni) };
+        int idx = cmaplan_snapshot_find_node(s, node);
+
+        memset(hm, 0, sizeof(*hm));
+        cmaplan_snapshot_get_memory(s, &mi);
+        hm->blocks = mi.n_blocks;
+        hm->host_kib = (uint64_t) meminfo_value("/proc/meminfo", "MemTotal");
+        if (idx < 0 || cmaplan_snapshot_get_node(s, (unsigned) idx, &ni) < 0)
+                return;
+        hm->node_online = ni.state & CMAPLAN_NODE_ONLINE;
+        hm->node_kib = ni.mem_total_kib;
+        hm->free_pages = ni.free_pages;
+        for (unsigned z = 0; z < ni.n_zones; z++) {
+                struct cmaplan_zone_info zi = { .sz = sizeof(zi) };
+
+                if (cmaplan_snapshot_get_zone(s, (unsigned) idx, z, &zi) == 0)
+                        hm->present_pages += zi.present_pages;
+        }
+        hm->node_online_blocks = node_online_blocks(s, node, &hm->nranges);
+}
+
+static void hot_mem_log(const char *when, int node, const struct hot_mem *hm) {
+        labi("hotadd: %s: node %d MemTotal %" PRIu64 " KiB, present %" PRIu64 " pages, free %" PRIu64
+             " pages, %u online blocks in %u ranges; %u blocks; host MemTotal %" PRIu64 " KiB",
+             when, node, hm->node_kib, hm->present_pages, hm->free_pages, hm->node_online_blocks, hm->nranges,
+             hm->blocks, hm->host_kib);
+}
+
+/* plan PAGES 2 MiB pages on the node; the plan's status (0, -ENOSPC) and reached pages */
+static int hot_plan(struct cmaplan_snapshot *s, int node, uint64_t pages, uint64_t *reached) {
+        struct cmaplan_plan *p = NULL;
+        struct cmaplan_plan_info pi = { .sz = sizeof(pi) };
+        int r = plan_set(s, node, SZ_2M, pages, 0, 0, &p);
+
+        *reached = 0;
+        if (r < 0)
+                return r;
+        r = cmaplan_plan_get_info(p, &pi);
+        if (r == 0) {
+                *reached = pi.reached_pages;
+                r = pi.status;
+                labi("hotadd: plan node %d 2M -> %" PRIu64 ": status %d, reached %" PRIu64 ", %" PRIu64
+                     " from CMA, %" PRIu64 " from other memory%s%s", node, pages, pi.status, pi.reached_pages,
+                     pi.from_cma_pages, pi.from_other_pages, *pi.reason ? ": " : "", pi.reason);
+        }
+        cmaplan_plan_unref(p);
+        return r;
+}
+
+static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
+        struct cmaplan_snapshot *s0, *s1 = NULL, *s2 = NULL;
+        struct cmaplan_memory_info mi = { .sz = sizeof(mi) };
+        struct cmaplan_monitor *m = NULL;
+        struct hot_events ev;
+        struct hot_mem h0, h1, h2;
+        uint64_t bytes, k;
+        char sz[32];
+        int r, rc = 1;
+
+        char *end;
+        unsigned long long v = strtoull(size, &end, 10);
+        int fd;
+
+        bytes = !strcmp(end, "G") ? v << 30 : !strcmp(end, "M") ? v << 20 : 0;
+        state_init();
+        /* the new blocks stay offline until the guest onlines them: events add, then online */
+        fd = open("/sys/devices/system/memory/auto_online_blocks", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                if (write(fd, "offline", 7) < 0)
+                        labi("hotadd: auto_online_blocks: %m");
+                close(fd);
+        }
+        s0 = take_snapshot();
+        if (!s0)
+                return 1;
+        cmaplan_snapshot_get_memory(s0, &mi);
+        if (!bytes || !mi.block_size_bytes || bytes % mi.block_size_bytes) {
+                fail("hotadd: size %s is not a multiple of the memory block size (%" PRIu64 " MiB)", size,
+                     mi.block_size_bytes / MIB);
+                goto out;
+        }
+        k = bytes / mi.block_size_bytes;
+        hot_mem(s0, node, &h0);
+        labi("hotadd: %u memory blocks of %" PRIu64 " MiB, auto_online_blocks '%s'; asking for %s on node %d (%"
+             PRIu64 " blocks)", mi.n_blocks, mi.block_size_bytes / MIB, mi.auto_online_blocks, size, node, k);
+        hot_mem_log("before", node, &h0);
+        r = cmaplan_monitor_new(ctx, 0, &m);
+        labr("rc", true, 0, r, 0, "exact", "hotadd.n%d.monitor_new", node);
+        if (r < 0) {
+                fail("hotadd: cmaplan_monitor_new: %s (%s)", strerror(-r), cmaplan_get_error(ctx));
+                goto out;
+        }
+        labr("rc", true, 0, cmaplan_snapshot_validate(s0, 0), 0, "exact", "hotadd.n%d.validate_fresh", node);
+
+        /* the request: lab.sh watches the console for this line; the answer is the kernel's events */
+        snprintf(sz, sizeof(sz), "%" PRIu64 "M", bytes / MIB);
+        printf("LABREQ hotadd node=%d size=%s\n", node, sz);
+        fflush(stdout);
+        double t = hot_collect(m, &ev, CMAPLAN_EVENT_MEMORY_ADD, (unsigned) k, node, 2.0);
+        labi("hotadd: %u memory add events in %.1f s; node add %u, online %u, other %u", ev.n[CMAPLAN_EVENT_MEMORY_ADD],
+             t, ev.n[CMAPLAN_EVENT_NODE_ADD], ev.n[CMAPLAN_EVENT_MEMORY_ONLINE], ev.n[CMAPLAN_EVENT_CHANGE]);
+        labr("events", true, k, ev.n[CMAPLAN_EVENT_MEMORY_ADD], 0, "exact", "hotadd.n%d.add.memory_add_events",
+             node);
+        labr("events", true, k, ev.on_node, 0, "exact", "hotadd.n%d.add.memory_add_on_node", node);
+        labr("MiB", true, bytes / MIB, ev.bytes / MIB, 0, "exact", "hotadd.n%d.add.added_mib", node);
+        /* memory added to a node that already has memory registers no node; a new node would */
+        labr("events", true, h0.node_online ? 0 : 1, ev.n[CMAPLAN_EVENT_NODE_ADD], 0, "exact",
+             "hotadd.n%d.add.node_add_events", node);
+        labr("events", true, 0, ev.n[CMAPLAN_EVENT_MEMORY_ONLINE], 0, "exact", "hotadd.n%d.add.memory_online_events",
+             node);
+        labr("s", false, 0, t, 0, "info", "hotadd.n%d.add.wait", node);
+        r = cmaplan_snapshot_validate(s0, 0);
+        labi("hotadd: cmaplan_snapshot_validate(before) = %d (%s): %s", r, r < 0 ? strerror(-r) : "current",
+             cmaplan_get_error(ctx));
+        labr("rc", true, -ESTALE, r, 0, "exact", "hotadd.n%d.add.validate", node);
+
+        /* the new blocks, offline */
+        s1 = take_snapshot();
+        if (!s1)
+                goto out;
+        hot_mem(s1, node, &h1);
+        hot_mem_log("added", node, &h1);
+        unsigned offline = 0, on_node = 0;
+        for (unsigned i = 0; i < ev.nblocks; i++) {
+                struct cmaplan_memory_block_info bi;
+
+                if (find_block(s1, ev.blocks[i], &bi) < 0)
+                        continue;
+                offline += bi.state == CMAPLAN_MEMORY_BLOCK_OFFLINE;
+                on_node += bi.node_id == node;
+                labi("hotadd: memory%u: %s, node %d, valid_zones '%s'", bi.index,
+                     cmaplan_memory_block_state_to_name(bi.state), bi.node_id, bi.valid_zones_text);
+        }
+        labr("blocks", true, h0.blocks + k, h1.blocks, 0, "exact", "hotadd.n%d.add.blocks", node);
+        labr("blocks", true, k, offline, 0, "exact", "hotadd.n%d.add.new_blocks_offline", node);
+        labr("blocks", true, k, on_node, 0, "exact", "hotadd.n%d.add.new_blocks_on_node", node);
+        labr("MiB", true, 0, ((double) h1.node_kib - (double) h0.node_kib) / 1024, 0, "exact",
+             "hotadd.n%d.add.mem_total_grew_mib", node);
+
+        /* online them: in block order, the kernel's default zone for the range */
+        unsigned werr = 0;
+        for (unsigned i = 0; i < ev.nblocks; i++) {
+                r = block_write(ev.blocks[i], "online");
+                if (r < 0) {
+                        labi("hotadd: echo online > memory%u/state: %s", ev.blocks[i], strerror(-r));
+                        werr++;
+                }
+        }
+        labr("blocks", true, 0, werr, 0, "exact", "hotadd.n%d.online.write_failures", node);
+        struct hot_events eo;
+        t = hot_collect(m, &eo, CMAPLAN_EVENT_MEMORY_ONLINE, (unsigned) k, node, 1.0);
+        labr("events", true, k, eo.n[CMAPLAN_EVENT_MEMORY_ONLINE], 0, "exact",
+             "hotadd.n%d.online.memory_online_events", node);
+        labr("events", true, k, eo.on_node, 0, "exact", "hotadd.n%d.online.memory_online_on_node", node);
+        r = cmaplan_snapshot_validate(s1, 0);
+        labi("hotadd: cmaplan_snapshot_validate(added) = %d (%s): %s", r, r < 0 ? strerror(-r) : "current",
+             cmaplan_get_error(ctx));
+        labr("rc", true, -ESTALE, r, 0, "exact", "hotadd.n%d.online.validate", node);
+
+        s2 = take_snapshot();
+        if (!s2)
+                goto out;
+        hot_mem(s2, node, &h2);
+        hot_mem_log("online", node, &h2);
+        for (unsigned i = 0; i < ev.nblocks; i++) {
+                struct cmaplan_memory_block_info bi;
+
+                if (find_block(s2, ev.blocks[i], &bi) == 0)
+                        labi("hotadd: memory%u: %s, node %d, zone '%s'", bi.index,
+                             cmaplan_memory_block_state_to_name(bi.state), bi.node_id, bi.valid_zones_text);
+        }
+        labr("blocks", true, h0.blocks + k, h2.blocks, 0, "exact", "hotadd.n%d.online.blocks", node);
+        labr("blocks", true, h0.node_online_blocks + k, h2.node_online_blocks, 0, "exact",
+             "hotadd.n%d.online.online_blocks", node);
+        labr("MiB", true, bytes / MIB, ((double) h2.node_kib - (double) h0.node_kib) / 1024, 0, "exact",
+             "hotadd.n%d.online.mem_total_grew_mib", node);
+        labr("MiB", true, bytes / MIB, ((double) h2.host_kib - (double) h0.host_kib) / 1024, 0, "exact",
+             "hotadd.n%d.online.host_mem_total_grew_mib", node);
+        labr("MiB", true, bytes / MIB, ((double) h2.present_pages - (double) h0.present_pages) * PAGE / MIB, 0,
+             "exact", "hotadd.n%d.online.present_grew_mib", node);
+        labr("MiB", false, 0, (double) h0.node_kib / 1024, 0, "info", "hotadd.n%d.before.mem_total_mib",
+             node);
+        labr("MiB", false, 0, (double) h2.node_kib / 1024, 0, "info", "hotadd.n%d.online.mem_total_mib", node);
+        labr("blocks", false, 0, h0.blocks, 0, "info", "hotadd.n%d.before.blocks", node);
+        labr("ranges", false, 0, h2.nranges, 0, "info", "hotadd.n%d.online.ranges", node);
+
+        /* a plan that needs the new memory: short on the old snapshot, met on the new one */
+        if (plan_pages) {
+                uint64_t reached;
+
+                labr("pages", false, 0, (double) (h0.free_pages * PAGE / SZ_2M), 0, "info",
+                     "hotadd.n%d.before.free_2m_pages", node);
+                r = hot_plan(s0, node, plan_pages, &reached);
+                labr("rc", true, -ENOSPC, r, 0, "exact", "hotadd.n%d.plan.before.rc", node);
+                r = hot_plan(s2, node, plan_pages, &reached);
+                labr("rc", true, 0, r, 0, "exact", "hotadd.n%d.plan.online.rc", node);
+                labr("pages", true, plan_pages, reached, 0, "exact", "hotadd.n%d.plan.online.reached", node);
+        }
+        rc = 0;
+out:
+        cmaplan_monitor_unref(m);
+        cmaplan_snapshot_unref(s2);
+        cmaplan_snapshot_unref(s1);
+        cmaplan_snapshot_unref(s0);
+        return rc;
+}
+#else
+static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
+        fail("hotadd: this cmaplan-lab has no libudev (the scenario needs LAB_MONITOR=1: cmaplan-lab-udev)");
+        return 1;
+}
+#endif
+
 /* --------------------------------------------------------------------------------- main */
 
 static void usage(void) {
         fprintf(stderr, "usage: cmaplan-lab snapshot | grow NODE 2M|1G N|+N|fill+MB | pin NODE |\n"
                         "                   hold NODE MB|leave:MB | release | boot | bootplan TARGET DESC | restore |\n"
                         "                   trans-rollback NODE MB|leave:MB MB | trans-kill NODE MB STEP |\n"
-                        "                   trans-guard NODE MB BUDGET_MB [HOLD_MB] | hotplug\n");
+                        "                   trans-guard NODE MB BUDGET_MB [HOLD_MB] | hotplug |\n"
+                        "                   hotadd NODE SIZE [PAGES]\n");
 }
 
 int main(int argc, char **argv) {
@@ -2500,6 +2793,8 @@ int main(int argc, char **argv) {
                                     argc == 6 ? strtoull(argv[5], NULL, 10) : 0);
         else if (!strcmp(argv[1], "hotplug"))
                 r = cmd_hotplug();
+        else if (!strcmp(argv[1], "hotadd") && (argc == 4 || argc == 5))
+                r = cmd_hotadd(atoi(argv[2]), argv[3], argc == 5 ? strtoull(argv[4], NULL, 10) : 0);
         else if (!strcmp(argv[1], "restore"))
                 r = cmd_restore();
         else {

@@ -44,7 +44,7 @@ mkdir -p "$LAB_CACHE"/{src,kernels,runs}
 
 # ---------------------------------------------------------------------------------- packages
 PKGS=(qemu-system-x86 busybox-static cpio build-essential bc bison flex libelf-dev libssl-dev
-      xz-utils)
+      xz-utils libudev-dev)
 setup_packages() {
         local missing=() p s
         for s in $LAB_KERNELS; do PKGS+=("linux-source-$s"); done
@@ -150,16 +150,23 @@ build_kernel() {
 # The library's sources as Makefile.am lists them (the parse and internal convenience
 # libraries), minus the files that need libudev or libnuma (not available statically and not
 # needed by the lab). They go into an archive, so the linker takes only the objects the lab
-# binary uses.
+# binary uses. `lib_sources udev`: only the files that need libudev (the monitor), for the
+# dynamically linked build.
 lib_sources() {
-        local f list
+        local f list want=${1:-static}
         list=$(awk '/^lib_libcmaplan_(parse|internal)_la_SOURCES[ \t]*=/ { f = 1 }
                     f { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print $i; if ($0 !~ /\\$/) f = 0 }' \
                     "$SRCDIR/Makefile.am")
         [ -n "$list" ] || list=$(cd "$SRCDIR" && ls lib/*.c)
         for f in $list; do
-                grep -qE '#include[[:space:]]*<(libudev|numa|numaif)\.h>' "$SRCDIR/$f" || echo "$SRCDIR/$f"
+                grep -qE '#include[[:space:]]*<(numa|numaif)\.h>' "$SRCDIR/$f" && continue
+                if grep -qE '#include[[:space:]]*<libudev\.h>' "$SRCDIR/$f"; then
+                        [ "$want" = udev ] && echo "$SRCDIR/$f"
+                else
+                        [ "$want" = udev ] || echo "$SRCDIR/$f"
+                fi
         done
+        return 0
 }
 
 build_initramfs() { # -> $RUN/initramfs.cpio.gz
@@ -186,6 +193,33 @@ build_initramfs() { # -> $RUN/initramfs.cpio.gz
         install -m 755 "$RUN/cmaplan-lab" "$root/lab/cmaplan-lab"
         cp "$LAB_DIR"/scenarios/*.sh "$root/lab/scenarios/"
         (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 > "$RUN/initramfs.cpio.gz")
+        build_initramfs_udev "${flags[@]}"
+}
+
+# The libudev build for scenarios with LAB_MONITOR=1 (the library's monitor needs libudev, which
+# Debian ships as a shared library only): cmaplan-lab-udev, linked dynamically, with the shared
+# libraries it loads, in a second archive appended to the first (the kernel unpacks concatenated
+# archives). The other scenarios keep booting the plain initramfs. -> $RUN/initramfs-udev.cpio.gz
+build_initramfs_udev() {
+        local root=$RUN/initrd-udev f
+        mkdir -p "$RUN/obj-udev"
+        for f in $(lib_sources udev); do
+                gcc -c "$@" -o "$RUN/obj-udev/$(basename "$f" .c).o" "$f" 2>> "$RUN/cmaplan-lab.build.log" || {
+                        cat "$RUN/cmaplan-lab.build.log" >&2; die "compiling $f failed"; }
+        done
+        gcc "$@" -DLAB_UDEV -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation \
+                -o "$RUN/cmaplan-lab-udev" "$LAB_DIR/cmaplan-lab.c" "$RUN"/obj-udev/*.o "$RUN/libcmaplan-lab.a" \
+                -ludev -lm 2>> "$RUN/cmaplan-lab.build.log" || {
+                cat "$RUN/cmaplan-lab.build.log" >&2; die "building cmaplan-lab-udev failed"; }
+        rm -rf "$root"
+        mkdir -p "$root/lab"
+        install -m 755 "$RUN/cmaplan-lab-udev" "$root/lab/cmaplan-lab-udev"
+        for f in $(ldd "$RUN/cmaplan-lab-udev" | grep -o '/[^ ]*'); do
+                mkdir -p "$root$(dirname "$f")"
+                cp -L "$f" "$root$f"
+        done
+        (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1 > "$RUN/udev.cpio.gz")
+        cat "$RUN/initramfs.cpio.gz" "$RUN/udev.cpio.gz" > "$RUN/initramfs-udev.cpio.gz"
 }
 
 # ------------------------------------------------------------------------------- scenarios
@@ -205,45 +239,133 @@ scenario_names() {
 scenario_get() {
         (
                 LAB_DESC= LAB_NODES= LAB_CPUS= LAB_CMDLINE= LAB_KERNELS_ONLY= LAB_EXPECT= LAB_XFAIL=
-                LAB_BOOT_TIMEOUT=
+                LAB_BOOT_TIMEOUT= LAB_MONITOR= LAB_HOTPLUG_GB=
                 # shellcheck disable=SC1090
                 . "$LAB_DIR/scenarios/$1.sh"
                 eval "printf '%s\n' \"\${$2:-}\""
         )
 }
 
+# ------------------------------------------------------------------------ host requests
+# A scenario with LAB_HOTPLUG_GB=N boots with `-m T,slots=4,maxmem=T+N` and qemu's QMP monitor on
+# a FIFO pair (qemu's "pipe" chardev: $RUN/qmp/<series>-<scenario>.in/.out; no socket client
+# needed). The guest asks for memory with a console line, "LABREQ hotadd node=N size=<MiB>M";
+# serve_requests answers with object-add + device_add pc-dimm and reports what qemu said (and the
+# guest's ACPI _OST status for the DIMM) as LABR lines in <scenario>.host.log, appended to the
+# console log after the boot. The guest does not wait for an answer but for the kernel's events.
+QMP_IN= QMP_OUT= QMP_LOG=
+qmp_wait() { # ERE SECONDS: QMP lines until one matches (printed); 1 on "error" or timeout
+        local line end=$((SECONDS + $2))
+        while [ $SECONDS -lt $end ] && IFS= read -r -t $((end - SECONDS)) line <&"$QMP_OUT"; do
+                printf '%s\n' "$line" >> "$QMP_LOG"
+                if [[ $line =~ $1 ]]; then
+                        printf '%s\n' "$line"
+                        [[ $line != *'"error"'* ]]
+                        return
+                fi
+        done
+        return 1
+}
+qmp_cmd() { # JSON: send, then wait for its answer
+        printf '%s\n' "$1" >> "$QMP_LOG"
+        printf '%s\n' "$1" >&"$QMP_IN"
+        qmp_wait '"return"|"error"' 30 > /dev/null
+}
+serve_requests() { # LOG QMP PID OUT: answer the LABREQ lines of the console LOG until PID exits
+        local log=$1 q=$2 pid=$3 out=$4 line req k=0 mib node ost st r
+        QMP_LOG=$q.log
+        exec {QMP_IN}<>"$q.in" {QMP_OUT}<>"$q.out"
+        if ! qmp_wait '"QMP"' 60 > /dev/null || ! qmp_cmd '{"execute":"qmp_capabilities"}'; then
+                echo "LABI host: no answer from qemu's QMP monitor (see $QMP_LOG)" >> "$out"
+        fi
+        tail -n +1 -s 0.2 --pid="$pid" -F "$log" 2> /dev/null | while IFS= read -r line; do
+                case "$line" in *"LABREQ hotadd "*) ;; *) continue ;; esac
+                req=${line#*LABREQ hotadd }
+                req=${req%$'\r'}
+                if ! [[ $req =~ ^node=([0-9]+)\ size=([0-9]+)M$ ]]; then
+                        echo "LABI host: bad request '$req'" >> "$out"
+                        continue
+                fi
+                node=${BASH_REMATCH[1]} mib=${BASH_REMATCH[2]}
+                echo "LABI host: hotadd $k: object-add memory-backend-ram hp$k ${mib} MiB, device_add pc-dimm dimm$k node $node" >> "$out"
+                r=0
+                qmp_cmd "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"hp$k\",\"size\":$((mib << 20))}}" || r=1
+                echo "LABR host.hotadd.$k.object_add rc 0 $r 0 exact" >> "$out"
+                r=0
+                qmp_cmd "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"pc-dimm\",\"id\":\"dimm$k\",\"memdev\":\"hp$k\",\"node\":$node}}" || r=1
+                echo "LABR host.hotadd.$k.device_add rc 0 $r 0 exact" >> "$out"
+                # the guest's answer to the ACPI notification (_OST): 0 = success, 0x80 = in progress
+                st=-1
+                while ost=$(qmp_wait "\"ACPI_DEVICE_OST\".*\"dimm$k\"" 120); do
+                        st=$(printf '%s' "$ost" | sed -n 's/.*"status": *\([0-9]*\).*/\1/p')
+                        [ "$st" != 128 ] && break
+                done
+                echo "LABR host.hotadd.$k.acpi_ost_status status 0 ${st:--1} 0 exact" >> "$out"
+                k=$((k + 1))
+        done
+}
+
 # run_scenario SERIES NAME: one boot; log in $RUN/logs/SERIES/NAME.log, a line in $RUN/boots.tsv
 run_scenario() {
-        local s=$1 n=$2 kernel nodes cpus cmdline args=() i=0 total=0 sz log t0 t1 rc=0 to
+        local s=$1 n=$2 kernel nodes cpus cmdline args=() i=0 total=0 sz log t0 t1 rc=0 to hp mem
+        local initrd=$RUN/initramfs.cpio.gz q=
         kernel=$(kernel_image "$s")
         nodes=$(scenario_get "$n" LAB_NODES)
         cpus=$(scenario_get "$n" LAB_CPUS)
         cmdline=$(scenario_get "$n" LAB_CMDLINE)
         to=$(scenario_get "$n" LAB_BOOT_TIMEOUT)
         to=${to:-$LAB_TIMEOUT}
+        hp=$(scenario_get "$n" LAB_HOTPLUG_GB)
+        [ "$(scenario_get "$n" LAB_MONITOR)" = 1 ] && initrd=$RUN/initramfs-udev.cpio.gz
         cpus=${cpus:-2}
         for sz in ${nodes:-2 2}; do
-                args+=(-object "memory-backend-ram,id=m$i,size=${sz}G")
-                if [ "$i" -lt "$cpus" ]; then
-                        args+=(-numa "node,nodeid=$i,cpus=$i,memdev=m$i")
+                local mem_opt=",memdev=m$i"
+                if [ "$sz" = 0 ]; then
+                        mem_opt=            # no memory at boot (a hot-add target)
                 else
-                        args+=(-numa "node,nodeid=$i,memdev=m$i")      # memory-only node
+                        args+=(-object "memory-backend-ram,id=m$i,size=${sz}G")
+                fi
+                if [ "$i" -lt "$cpus" ]; then
+                        args+=(-numa "node,nodeid=$i,cpus=$i$mem_opt")
+                else
+                        args+=(-numa "node,nodeid=$i$mem_opt")      # memory-only node
                 fi
                 total=$((total + sz)) i=$((i + 1))
         done
         [ "$cpus" -le "$i" ] || die "scenario $n: LAB_CPUS=$cpus > number of nodes $i"
         mkdir -p "$RUN/logs/$s"
         log="$RUN/logs/$s/$n.log"
-        local cmd=(nice -n 5 qemu-system-x86_64 -accel tcg -cpu max -m "${total}G" -smp "$cpus,sockets=$cpus,cores=1,threads=1"
+        mem=${total}G
+        if [ -n "$hp" ]; then
+                mem="${total}G,slots=4,maxmem=$((total + hp))G"
+                q=$RUN/qmp/$s-$n
+                mkdir -p "$RUN/qmp"
+                rm -f "$q.in" "$q.out" "$RUN/logs/$s/$n.host.log"
+                mkfifo "$q.in" "$q.out"
+                args+=(-chardev "pipe,id=qmp,path=$q" -mon "chardev=qmp,mode=control")
+        fi
+        local cmd=(nice -n 5 qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$cpus,sockets=$cpus,cores=1,threads=1"
                    -nodefaults -display none -serial stdio -no-reboot "${args[@]}"
-                   -kernel "$kernel" -initrd "$RUN/initramfs.cpio.gz"
-                   -append "console=ttyS0 panic=-1 loglevel=1 lab.scenario=$n lab.kernel=$s lab.apply=$LAB_APPLY $cmdline")
+                   -kernel "$kernel" -initrd "$initrd"
+                   -append "console=ttyS0 panic=-1 loglevel=1 lab.scenario=$n lab.kernel=$s lab.apply=$LAB_APPLY${cmdline:+ $cmdline}")
         printf '%q ' "${cmd[@]}" > "$RUN/logs/$s/$n.cmd"
         echo >> "$RUN/logs/$s/$n.cmd"
         t0=$(date +%s.%N)
-        timeout -k 5 "$to" "${cmd[@]}" < /dev/null > "$log" 2>&1 || rc=$?
+        if [ -n "$q" ]; then
+                local qpid wpid
+                timeout -k 5 "$to" "${cmd[@]}" < /dev/null > "$log" 2>&1 &
+                qpid=$!
+                serve_requests "$log" "$q" "$qpid" "$RUN/logs/$s/$n.host.log" &
+                wpid=$!
+                wait "$qpid" || rc=$?
+                wait "$wpid" || true
+                rm -f "$q.in" "$q.out"
+        else
+                timeout -k 5 "$to" "${cmd[@]}" < /dev/null > "$log" 2>&1 || rc=$?
+        fi
         t1=$(date +%s.%N)
         tr -d '\r' < "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+        [ -z "$q" ] || [ ! -f "$RUN/logs/$s/$n.host.log" ] || cat "$RUN/logs/$s/$n.host.log" >> "$log"
         local wall end
         wall=$(echo "$t1 - $t0" | bc)
         end=$(grep -a -o 'LAB END rc=[0-9]* uptime=[0-9.]*' "$log" | tail -1 || true)

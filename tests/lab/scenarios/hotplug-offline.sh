@@ -1,5 +1,5 @@
 # Hotplug awareness: offline / online a memory block (uevents, snapshot_validate -ESTALE, new snapshot);
-# a block overlapping CMA refuses to go offline. (Hot-add through the qemu monitor: not done yet.)
+# a block overlapping CMA refuses to go offline. Hot-add through the qemu monitor: hotplug-add.sh.
 LAB_DESC="2 x 2 GiB, cma=512M (node 1): offline + online_movable a node-0 block; offline a CMA block (refused)"
 LAB_NODES="2 2"
 LAB_CPUS=2
