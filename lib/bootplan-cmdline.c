@@ -198,7 +198,12 @@ int boot_cmdline_emit(const struct boot_emit_input *in, struct boot_warnings *ws
                 total_pages += in->pages[i];
 
         /* HVO first: it must be on when the boot pages are allocated */
-        if (in->hvo && f->free_vmemmap)
+        if (in->hvo && f->free_vmemmap && !total_pages)
+                add(&e, CMAPLAN_CMDLINE_HUGETLB_FREE_VMEMMAP, 0, 1, "hugetlb_free_vmemmap=on",
+                    "HVO: the pages the pool takes later keep one 4 KiB page of their vmemmap (16380 KiB "
+                    "freed per 1 GiB page, 28 KiB per 2 MiB page); off by default unless "
+                    "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON");
+        else if (in->hvo && f->free_vmemmap)
                 add(&e, CMAPLAN_CMDLINE_HUGETLB_FREE_VMEMMAP, 0, 1, "hugetlb_free_vmemmap=on",
                     "HVO: frees %s of the %s vmemmap once the pages exist (about 16 MiB per 1 GiB page, "
                     "28 KiB per 2 MiB page); off by default unless CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP_DEFAULT_ON%s",

@@ -1539,14 +1539,17 @@ static int cmd_release(void) {
  * give the real layout; tag "live"), against what the kernel built at boot. TARGET:
  *   pages1g:N   per node the planned pages when the target fits, else the most the node takes;
  *               in total min(N, largest)
- *   cma:MB      a hugetlb_cma area of MB per node: per node the size the bootplan predicts
- *               (0 where it says the area is lost) against the kernel's hugetlb<N> area
+ *   cma:MB[:N,M] a hugetlb_cma area of MB per node (or on nodes N, M: the node form): per node
+ *               the size the bootplan predicts (0 where it says the area is lost) against the
+ *               kernel's hugetlb<N> area
  * With a fitting target every parameter of the generated line must be on /proc/cmdline, and
  * cmaplan_bootplan_check() on the live snapshot must find no difference.
  */
 struct boot_target {
         uint32_t kind;
         uint64_t count, bytes;
+        int32_t node_ids[8];            /* cma:MB:N,M - only these nodes (node form) */
+        unsigned n_node_ids;
 };
 
 static void bootplan_params_rows(const char *tag, struct cmaplan_bootplan *bp, const struct cmaplan_bootplan_info *bi) {
@@ -1594,7 +1597,9 @@ static void bootplan_rows(const char *tag, struct cmaplan_snapshot *s, const cha
                           uint64_t other_bytes) {
         struct cmaplan_boot_request req = { .sz = sizeof(req), .kind = t->kind, .count = t->count, .bytes = t->bytes,
                                             .host = desc, .kernel_version = snap_kernel_version(s),
-                                            .other_bytes = other_bytes };
+                                            .other_bytes = other_bytes,
+                                            .node_ids = t->n_node_ids ? t->node_ids : NULL,
+                                            .n_node_ids = t->n_node_ids };
         struct cmaplan_bootplan_info bi = { .sz = sizeof(bi) };
         struct cmaplan_bootplan *bp = NULL;
         int r;
@@ -1652,10 +1657,17 @@ static int cmd_bootplan(const char *target, const char *desc) {
 
         if (!strncmp(target, "pages1g:", 8))
                 t = (struct boot_target) { .kind = CMAPLAN_BOOT_PAGES_1G, .count = strtoull(target + 8, NULL, 10) };
-        else if (!strncmp(target, "cma:", 4))
+        else if (!strncmp(target, "cma:", 4)) {
+                char *end;
+
                 t = (struct boot_target) { .kind = CMAPLAN_BOOT_CMA_PER_NODE,
-                                           .bytes = strtoull(target + 4, NULL, 10) << 20 };
-        else {
+                                           .bytes = strtoull(target + 4, &end, 10) << 20 };
+                while (*end == ':' || (*end == ',' && t.n_node_ids)) {
+                        if (t.n_node_ids == ELEMENTSOF(t.node_ids))
+                                break;
+                        t.node_ids[t.n_node_ids++] = (int32_t) strtol(end + 1, &end, 10);
+                }
+        } else {
                 fail("bootplan: target '%s' is not pages1g:N or cma:MB", target);
                 return 2;
         }
