@@ -129,7 +129,15 @@ struct cmaplan_snapshot {
         char *auto_online_blocks;
         struct cmaplan_memory_block *blocks;
         unsigned n_blocks;
+        /* sys/kernel/uevent_seqnum before the first read (live host only, else 0): every memory
+         * block or node change is a uevent, so an unchanged number means unchanged topology */
+        uint64_t uevent_seqnum;
 };
+
+/* the kernel's uevent sequence number on the live host (root "/"); 0 when unknown */
+uint64_t snapshot_uevent_seqnum(struct cmaplan_ctx *ctx);
+/* nodes and memory blocks still as in s? 0, -ESTALE (the error says what) or -errno */
+int snapshot_validate_topology(struct cmaplan_snapshot *s, uint64_t flags);
 
 /* memory blocks and per-node ranges (snapshot-memory.c); after the nodes are read */
 int snapshot_read_memory(struct cmaplan_snapshot *s);

@@ -32,6 +32,7 @@ static const char *const stop_names[] = {
         [CMAPLAN_STOP_ERROR] = "error",
         [CMAPLAN_STOP_ABORTED] = "aborted",
         [CMAPLAN_STOP_UNEXPECTED] = "unexpected",
+        [CMAPLAN_STOP_HOST_CHANGED] = "host-changed",
 };
 
 static const char *const policy_names[] = {

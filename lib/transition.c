@@ -349,6 +349,9 @@ static int run_step(struct cmaplan_transition *t, struct transition_step *st, ui
                                 return reason;
                 }
                 want = cur + k;
+                /* hotplug between steps: the plan's numbers describe another host now */
+                if (!dry && forward && t->snapshot && snapshot_validate_topology(t->snapshot, 0) == -ESTALE)
+                        return CMAPLAN_STOP_HOST_CHANGED;
                 if (dry) {
                         st->current_pages = want;
                         if (forward)
@@ -482,6 +485,10 @@ static void describe_stop(struct cmaplan_transition *t, const struct transition_
         case CMAPLAN_STOP_UNEXPECTED:
                 snprintf(why, sizeof(why), "the pool reads %" PRIu64 " pages where our last write asked for another "
                          "count: something else changes it", st->current_pages);
+                break;
+        case CMAPLAN_STOP_HOST_CHANGED:
+                snprintf(why, sizeof(why), "stopped at %" PRIu64 " of %" PRIu64 " pages: %.300s", st->info.reached_pages,
+                         st->info.target_pages, t->ctx->error[0] ? t->ctx->error : "the host changed (hotplug)");
                 break;
         case CMAPLAN_STOP_ERROR:
                 return;         /* note_error() wrote the kernel writer's sentence */
@@ -858,7 +865,16 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
         if (r != -ENOENT)
                 goto fail;
 
-        /* 3. the plan must describe the host as it is now */
+        /* 3. the plan must describe the host as it is now: nodes and memory blocks, the pools */
+        r = snapshot_validate_topology(s, 0);
+        if (r == -ESTALE) {
+                char why[CMAPLAN_ERROR_MAX];
+
+                snprintf(why, sizeof(why), "%s", ctx->error);
+                r = cmaplan_set_error(ctx, r, "%s; make a new plan", why);
+        }
+        if (r < 0)
+                goto fail;
         for (unsigned i = 0; i < n_targets; i++) {
                 struct transition_step *st = &t->steps[i];
                 const struct cmaplan_pool_info *sp;

@@ -373,6 +373,117 @@ START_TEST(test_validate_added_block) {
 }
 END_TEST
 
+/* ------------------------------------------------- transitions and hotplug */
+
+struct hotplug_env {
+        char *dir;
+        struct cmaplan_ctx *ctx;
+        struct cmaplan_snapshot *s;
+        struct cmaplan_plan *plan;
+        unsigned progress_calls;
+};
+
+/* a scratch tree, its own lock directory, and a plan growing node 0's 2 MiB pool by 16 pages */
+static void hotplug_env_init(struct hotplug_env *e) {
+        char lock_dir[8300];
+        struct cmaplan_ctx_opts o = { .sz = sizeof(o) };
+        struct cmaplan_request req = { .sz = sizeof(req), .kind = CMAPLAN_REQUEST_SET, .node_id = 0,
+                                       .page_size_bytes = 2ULL << 20, .count = 16 };
+
+        e->dir = scratch_copy("memory-blocks-movable");
+        snprintf(lock_dir, sizeof(lock_dir), "%s/lock", e->dir);
+        o.root = e->dir;
+        o.lock_dir = lock_dir;
+        ck_assert_int_eq(cmaplan_new(&o, &e->ctx), 0);
+        ck_assert_int_eq(cmaplan_snapshot_new(e->ctx, 0, &e->s), 0);
+        ck_assert_int_eq(cmaplan_plan_new(e->s, &req, &e->plan), 0);
+        e->progress_calls = 0;
+}
+
+static void hotplug_env_done(struct hotplug_env *e) {
+        cmaplan_plan_unref(e->plan);
+        cmaplan_snapshot_unref(e->s);
+        cmaplan_unref(e->ctx);
+        scratch_remove(e->dir);
+}
+
+static uint64_t read_pool(const char *dir) {
+        char path[8300];
+        unsigned long long v = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages",
+                 dir);
+        f = fopen(path, "r");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(fscanf(f, "%llu", &v), 1);
+        fclose(f);
+        return v;
+}
+
+/* after the first growth step a block goes online (hotplug while the transition runs) */
+static void online_block_on_first_step(void *userdata, int32_t node_id, uint64_t page_size_bytes, uint64_t done,
+                                       uint64_t target, uint64_t elapsed_usec) {
+        struct hotplug_env *e = userdata;
+
+        (void)node_id, (void)page_size_bytes, (void)done, (void)target, (void)elapsed_usec;
+        if (e->progress_calls++ == 0)
+                write_file(e->dir, "sys/devices/system/memory/memory8/state", "online\n");
+}
+
+START_TEST(test_transition_refuses_stale_blocks) {
+        struct hotplug_env e;
+        struct cmaplan_transition *t = NULL;
+        uint64_t before;
+
+        hotplug_env_init(&e);
+        before = read_pool(e.dir);
+        write_file(e.dir, "sys/devices/system/memory/memory8/state", "online\n");
+        ck_assert_int_eq(cmaplan_plan_apply(e.plan, NULL, &t), -ESTALE);
+        ck_assert_ptr_null(t);
+        ck_assert_str_eq(cmaplan_get_error(e.ctx), "host changed since the snapshot: memory8 was offline, now "
+                                                   "online; make a new plan");
+        ck_assert_uint_eq(read_pool(e.dir), before);
+        hotplug_env_done(&e);
+}
+END_TEST
+
+START_TEST(test_transition_stops_on_hotplug) {
+        struct hotplug_env e;
+        struct cmaplan_apply_opts o = { .sz = sizeof(o), .step_pages = 4, .progress = online_block_on_first_step };
+        struct cmaplan_transition *t = NULL;
+        struct cmaplan_transition_info ti = { .sz = sizeof(ti) };
+        struct cmaplan_transition_step st = { .sz = sizeof(st) };
+        uint64_t before;
+
+        hotplug_env_init(&e);
+        o.userdata = &e;
+        before = read_pool(e.dir);
+        ck_assert_int_eq(cmaplan_plan_apply(e.plan, &o, &t), 1);
+        ck_assert_int_eq(cmaplan_transition_get_info(t, &ti), 0);
+        ck_assert_int_eq(cmaplan_transition_get_step(t, 0, &st), 0);
+        /* one step of 4 pages went in, then the block came online: stopped, rolled back */
+        ck_assert_uint_eq(st.stop_reason, CMAPLAN_STOP_HOST_CHANGED);
+        ck_assert_str_eq(cmaplan_stop_reason_to_name(st.stop_reason), "host-changed");
+        ck_assert_uint_eq(ti.outcome, CMAPLAN_TRANSITION_ROLLED_BACK);
+        ck_assert_ptr_nonnull(strstr(ti.message, "memory8 was offline, now online"));
+        ck_assert_uint_eq(read_pool(e.dir), before);
+        cmaplan_transition_unref(t);
+        hotplug_env_done(&e);
+
+        /* keep-partial keeps the step that went in before the change */
+        hotplug_env_init(&e);
+        o.userdata = &e;
+        o.flags = CMAPLAN_APPLY_KEEP_PARTIAL;
+        ck_assert_int_eq(cmaplan_plan_apply(e.plan, &o, &t), 1);
+        ck_assert_int_eq(cmaplan_transition_get_info(t, &ti), 0);
+        ck_assert_uint_eq(ti.outcome, CMAPLAN_TRANSITION_PARTIAL);
+        ck_assert_uint_eq(read_pool(e.dir), before + 4);
+        cmaplan_transition_unref(t);
+        hotplug_env_done(&e);
+}
+END_TEST
+
 /* ------------------------------------------------------- JSON and capture */
 
 START_TEST(test_json_and_capture) {
@@ -418,6 +529,8 @@ int main(void) {
         tcase_add_test(tc, test_malformed);
         tcase_add_test(tc, test_unknown_state_is_not_an_error);
         tcase_add_test(tc, test_validate);
+        tcase_add_test(tc, test_transition_refuses_stale_blocks);
+        tcase_add_test(tc, test_transition_stops_on_hotplug);
         tcase_add_test(tc, test_validate_added_block);
         tcase_add_test(tc, test_json_and_capture);
         suite_add_tcase(s, tc);

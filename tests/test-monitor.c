@@ -132,7 +132,8 @@ START_TEST(test_synthetic_memory_event) {
         ck_assert_uint_gt(e.phys_end_bytes, 0);
         ck_assert_int_eq(e.node_id, 0);
         ck_assert_uint_gt(e.seqnum, 0);
-        /* a synthetic event changes nothing: same state, same zones, the snapshot still current */
+        /* a synthetic event changes nothing: same state, same zones, the snapshot still current
+         * (the event moved sys/kernel/uevent_seqnum, so validate re-read every block) */
         read_text(MEMORY0 "/state", state2, sizeof(state2));
         read_text(MEMORY0 "/valid_zones", zones2, sizeof(zones2));
         ck_assert_str_eq(state, state2);

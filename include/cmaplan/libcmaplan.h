@@ -727,6 +727,7 @@ enum {
         CMAPLAN_STOP_ERROR,             /* a write or read failed (error) */
         CMAPLAN_STOP_ABORTED,           /* another step failed first */
         CMAPLAN_STOP_UNEXPECTED,        /* the pool moved where no write of ours sends it */
+        CMAPLAN_STOP_HOST_CHANGED,      /* memory blocks or nodes changed (hotplug) under the transition */
 };
 
 struct cmaplan_transition_step {
@@ -775,7 +776,10 @@ const char *cmaplan_policy_to_name(uint32_t policy);
  * pool's nr_hugepages and surplus_hugepages (global and per node). About 1 + n_blocks + 2 *
  * (n_nodes + 1) * n_page_sizes small reads (a few milliseconds on a host with hundreds of blocks);
  * no zoneinfo, no CMA. 0 = current; -ESTALE = changed (cmaplan_get_error() says what); another
- * -errno if a marker cannot be read. Transitions call it before starting and between steps.
+ * -errno if a marker cannot be read. On the live host the block and node markers are re-read
+ * only when sys/kernel/uevent_seqnum moved since the snapshot (every hotplug change is a uevent).
+ * Transitions check blocks and nodes before the first write and before every growth step
+ * (CMAPLAN_STOP_HOST_CHANGED), the pools they change before starting (-ESTALE).
  */
 enum {
         CMAPLAN_VALIDATE_FREE_PAGES = 1ULL << 0, /* also compare free_hugepages (changes as guests fault) */

@@ -188,6 +188,7 @@ class StopReason(enum.IntEnum):
     ERROR = _raw.CMAPLAN_STOP_ERROR
     ABORTED = _raw.CMAPLAN_STOP_ABORTED
     UNEXPECTED = _raw.CMAPLAN_STOP_UNEXPECTED
+    HOST_CHANGED = _raw.CMAPLAN_STOP_HOST_CHANGED
 
 
 class BootKind(enum.IntEnum):
