@@ -36,6 +36,8 @@
  *                              unguarded; with HOLD_MB the transition's own CMA guard under a hold
  *   hotplug                    offline/online a block (uevents, validate -ESTALE, new snapshot);
  *                              offline a CMA block (refused)
+ *   trans-hotadd NODE SIZE MB  a transition growing NODE by MB, during which SIZE is hot-added:
+ *                              it must stop (host-changed) and roll back (libudev build)
  *   hotadd NODE SIZE [PAGES]   ask the host to hot-add SIZE on NODE (LABREQ line), then the
  *                              monitor's events, validate -ESTALE, online, new snapshot, a plan
  *                              of PAGES 2 MiB pages (libudev build only: cmaplan-lab-udev)
@@ -2751,9 +2753,105 @@ out:
         cmaplan_snapshot_unref(s0);
         return rc;
 }
+
+/*
+ * trans-hotadd NODE SIZE MB: a transition growing NODE's 2 MiB pool by MB in 32 MiB steps; in its
+ * first progress callback the guest asks the host for SIZE of memory on NODE and waits for the
+ * blocks' add events. The next step must see the host changed (CMAPLAN_STOP_HOST_CHANGED) and
+ * the transition roll back to the pool it started from.
+ */
+struct trans_hot {
+        struct cmaplan_monitor *m;
+        int node;
+        uint64_t bytes, blocks;
+        unsigned calls, added;
+};
+
+static void trans_hot_progress(void *userdata, int32_t node_id, uint64_t page_size_bytes, uint64_t done,
+                               uint64_t target, uint64_t elapsed_usec) {
+        struct trans_hot *th = userdata;
+        struct hot_events ev;
+
+        (void) node_id, (void) page_size_bytes, (void) elapsed_usec;
+        labi("trans-hotadd: progress %" PRIu64 " of %" PRIu64 " pages", done, target);
+        if (th->calls++)
+                return;
+        printf("LABREQ hotadd node=%d size=%" PRIu64 "M\n", th->node, th->bytes / MIB);
+        fflush(stdout);
+        hot_collect(th->m, &ev, CMAPLAN_EVENT_MEMORY_ADD, (unsigned) th->blocks, th->node, 1.0);
+        th->added = ev.n[CMAPLAN_EVENT_MEMORY_ADD];
+}
+
+static int cmd_trans_hotadd(int node, const char *size, uint64_t mb) {
+        struct cmaplan_memory_info mi = { .sz = sizeof(mi) };
+        struct cmaplan_apply_opts o = { .sz = sizeof(o), .step_pages = 16, .progress = trans_hot_progress };
+        struct cmaplan_transition_info ti = { .sz = sizeof(ti) };
+        struct cmaplan_transition_step st = { .sz = sizeof(st) };
+        struct cmaplan_transition *t = NULL;
+        struct cmaplan_plan *p = NULL;
+        struct cmaplan_snapshot *s;
+        struct trans_hot th = { .node = node };
+        char *end;
+        unsigned long long v = strtoull(size, &end, 10);
+        int64_t before;
+        int r, fd;
+
+        th.bytes = !strcmp(end, "G") ? v << 30 : !strcmp(end, "M") ? v << 20 : 0;
+        state_init();
+        fd = open("/sys/devices/system/memory/auto_online_blocks", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                if (write(fd, "offline", 7) < 0)
+                        labi("trans-hotadd: auto_online_blocks: %m");
+                close(fd);
+        }
+        s = take_snapshot();
+        if (!s)
+                return 1;
+        cmaplan_snapshot_get_memory(s, &mi);
+        if (!th.bytes || !mi.block_size_bytes || th.bytes % mi.block_size_bytes) {
+                fail("trans-hotadd: size %s is not a multiple of the memory block size", size);
+                cmaplan_snapshot_unref(s);
+                return 1;
+        }
+        th.blocks = th.bytes / mi.block_size_bytes;
+        before = pool_read(node, SZ_2M, "nr_hugepages");
+        r = cmaplan_monitor_new(ctx, CMAPLAN_MONITOR_MEMORY, &th.m);
+        if (r < 0 || plan_set(s, node, SZ_2M, (uint64_t) before + mb * MIB / SZ_2M, 0, 0, &p) < 0) {
+                fail("trans-hotadd: monitor or plan: %s (%s)", strerror(-r), cmaplan_get_error(ctx));
+                cmaplan_monitor_unref(th.m);
+                cmaplan_snapshot_unref(s);
+                return 1;
+        }
+        o.userdata = &th;
+        r = cmaplan_plan_apply(p, &o, &t);
+        labi("trans-hotadd: cmaplan_plan_apply = %d (%s)", r, cmaplan_get_error(ctx));
+        print_transition("trans-hotadd", t);
+        labr("events", true, (double) th.blocks, th.added, 0, "exact", "trans.hotadd.n%d.memory_add_events", node);
+        if (t && cmaplan_transition_get_info(t, &ti) == 0 && cmaplan_transition_get_step(t, 0, &st) == 0) {
+                labr("reason", true, CMAPLAN_STOP_HOST_CHANGED, st.stop_reason, 0, "exact",
+                     "trans.hotadd.n%d.stop_reason", node);
+                labr("outcome", true, CMAPLAN_TRANSITION_ROLLED_BACK, ti.outcome, 0, "exact",
+                     "trans.hotadd.n%d.outcome", node);
+                labr("pages", false, 0, (double) st.reached_pages - (double) before, 0, "info",
+                     "trans.hotadd.n%d.grown_before_stop", node);
+        } else
+                fail("trans-hotadd: no transition report (rc %d)", r);
+        labr("pages", true, (double) before, (double) pool_read(node, SZ_2M, "nr_hugepages"), 0, "exact",
+             "trans.hotadd.n%d.pool_after", node);
+        cmaplan_transition_unref(t);
+        cmaplan_plan_unref(p);
+        cmaplan_monitor_unref(th.m);
+        cmaplan_snapshot_unref(s);
+        return 0;
+}
 #else
 static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
         fail("hotadd: this cmaplan-lab has no libudev (the scenario needs LAB_MONITOR=1: cmaplan-lab-udev)");
+        return 1;
+}
+
+static int cmd_trans_hotadd(int node, const char *size, uint64_t mb) {
+        fail("trans-hotadd: this cmaplan-lab has no libudev (the scenario needs LAB_MONITOR=1: cmaplan-lab-udev)");
         return 1;
 }
 #endif
@@ -2765,7 +2863,7 @@ static void usage(void) {
                         "                   hold NODE MB|leave:MB | release | boot | bootplan TARGET DESC | restore |\n"
                         "                   trans-rollback NODE MB|leave:MB MB | trans-kill NODE MB STEP |\n"
                         "                   trans-guard NODE MB BUDGET_MB [HOLD_MB] | hotplug |\n"
-                        "                   hotadd NODE SIZE [PAGES]\n");
+                        "                   hotadd NODE SIZE [PAGES] | trans-hotadd NODE SIZE MB\n");
 }
 
 int main(int argc, char **argv) {
@@ -2807,6 +2905,8 @@ int main(int argc, char **argv) {
                 r = cmd_hotplug();
         else if (!strcmp(argv[1], "hotadd") && (argc == 4 || argc == 5))
                 r = cmd_hotadd(atoi(argv[2]), argv[3], argc == 5 ? strtoull(argv[4], NULL, 10) : 0);
+        else if (!strcmp(argv[1], "trans-hotadd") && argc == 5)
+                r = cmd_trans_hotadd(atoi(argv[2]), argv[3], strtoull(argv[4], NULL, 10));
         else if (!strcmp(argv[1], "restore"))
                 r = cmd_restore();
         else {
