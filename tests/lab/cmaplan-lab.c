@@ -2237,7 +2237,8 @@ static int cmd_trans_guard(int node, uint64_t mb, uint64_t budget_mb, uint64_t h
 /* ------------------------------------------------------------------------------ hotplug */
 /*
  * hotplug: offline and online a memory block of a node without CMA, watching the kernel's uevents
- * on a NETLINK_KOBJECT_UEVENT socket (no libudev in the static binary), checking that
+ * through the library's monitor (cmaplan_monitor, libudev build: LAB_MONITOR=1), or else on a
+ * NETLINK_KOBJECT_UEVENT socket of its own (no libudev in the static binary), checking that
  * cmaplan_snapshot_validate() says -ESTALE and that a new snapshot shows the change; then try to
  * offline a block that overlaps a CMA area (the kernel must refuse).
  */
@@ -2245,6 +2246,47 @@ static int cmd_trans_guard(int node, uint64_t mb, uint64_t budget_mb, uint64_t h
 #include <poll.h>
 #include <sys/socket.h>
 
+#ifdef LAB_UDEV
+/* the libudev build: the events come through the library's own monitor (cmaplan_monitor) */
+static struct cmaplan_monitor *uevent_monitor;
+
+static int uevent_open(void) {
+        int r = cmaplan_monitor_new(ctx, CMAPLAN_MONITOR_MEMORY, &uevent_monitor);
+
+        return r < 0 ? r : cmaplan_monitor_get_fd(uevent_monitor);
+}
+
+/* events for up to msec; count those with the given action on memory block `block` */
+static int uevent_drain(int fd, int msec, const char *action, unsigned block) {
+        double end = now() + msec / 1000.0;
+        int hits = 0;
+
+        for (;;) {
+                struct pollfd pf = { .fd = fd, .events = POLLIN };
+                struct cmaplan_event ev = { .sz = sizeof(ev) };
+                int left = (int) ((end - now()) * 1000), r;
+
+                r = cmaplan_monitor_receive(uevent_monitor, &ev);
+                if (r == -EAGAIN) {
+                        if (left <= 0 || poll(&pf, 1, left) <= 0)
+                                break;
+                        continue;
+                }
+                if (r < 0)
+                        break;
+                labi("monitor: %s (%s %s) node %d block %d seqnum %" PRIu64, cmaplan_event_type_to_name(ev.type),
+                     ev.action, ev.devpath, ev.node_id, ev.block_index, ev.seqnum);
+                if (!strcmp(ev.action, action) && ev.block_index == (int32_t) block)
+                        hits++;
+        }
+        return hits;
+}
+
+static void uevent_close(int fd) {
+        (void) fd;      /* the monitor's */
+        uevent_monitor = cmaplan_monitor_unref(uevent_monitor);
+}
+#else
 static int uevent_open(void) {
         struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_groups = 1 };
         int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_KOBJECT_UEVENT);
@@ -2289,6 +2331,11 @@ static int uevent_drain(int fd, int msec, const char *action, unsigned block) {
         }
         return hits;
 }
+
+static void uevent_close(int fd) {
+        close(fd);
+}
+#endif
 
 static int block_write(unsigned block, const char *what) {
         char p[96];
@@ -2467,7 +2514,7 @@ static int cmd_hotplug(void) {
         }
         cmaplan_snapshot_unref(s);
         if (fd >= 0)
-                close(fd);
+                uevent_close(fd);
         return 0;
 }
 
