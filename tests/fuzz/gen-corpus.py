@@ -31,6 +31,8 @@ PATTERNS = {
             r"sys/kernel/mm/cma/[^/]+/\w+",
             r"sys/kernel/debug/cma/[^/]+/\w+",
             r"proc/sys/vm/\w*huge\w*"],
+    # host descriptions are typed, not read from a tree: the committed seeds only
+    "hostdesc": [],
 }
 COMPILED = {h: [re.compile(r"(?:^|/)" + p + r"$") for p in ps] for h, ps in PATTERNS.items()}
 # hugepages-<size>kB directory names are input to parse_hugepages_dirname()
