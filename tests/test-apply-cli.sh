@@ -11,8 +11,9 @@ live_active=
 cleanup() {
         # a live step that failed half-way: the pool back to where this script found it
         if [ -n "$live_active" ] && [ -n "$live_orig" ] && [ "$(cat "$live_nr")" != "$live_orig" ]; then
-                "$cmaplan" apply --wait --node 0 --pages "$live_orig" --size 2M --allow-below-in-use > /dev/null || true
+                $cmaplan apply --wait --node 0 --pages "$live_orig" --size 2M --allow-below-in-use > /dev/null || true
         fi
+        [ -n "$holder" ] && kill "$holder" 2>/dev/null
         rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -141,17 +142,37 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
                 && ok || bad "unprivileged: rc $r, $(cat "$tmp/err")"
 fi
 
-# The live kernel, as root: 16 more pages on node 0's 2 MiB pool, then back, through the default
-# lock directory (--wait: the other live tests and transitions of this host take the same lock).
+# The live kernel, as root: 16 more pages on node 0's 2 MiB pool, then back. The whole part holds
+# the host's transition lock (/run/cmaplan/lock, which the C live tests and cmaplan apply take) so
+# that no other test grows the pool between our grow and our shrink; our own applies use a private
+# lock directory under it.
 live_nr=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
-if [ "$(id -u)" = 0 ] && [ -w "$live_nr" ]; then
+holder=
+hold_host_lock() {
+        mkdir -p /run/cmaplan
+        python3 -c 'import fcntl, os, sys, time
+fd = os.open("/run/cmaplan/lock", os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.lockf(fd, fcntl.LOCK_EX)      # a POSIX lock conflicts with the library'"'"'s OFD lock
+print("locked", flush=True)
+while os.getppid() != 1:
+        time.sleep(0.2)' > "$tmp/holder" &
+        holder=$!
+        for _ in $(seq 1 1200); do
+                grep -q locked "$tmp/holder" 2>/dev/null && return 0
+                kill -0 "$holder" 2>/dev/null || return 1
+                sleep 0.1
+        done
+        return 1
+}
+if [ "$(id -u)" = 0 ] && [ -w "$live_nr" ] && hold_host_lock; then
+        cmaplan="${top_builddir}/tools/cmaplan --lock-dir $tmp/live-lock"
         live_active=1
-        run "$cmaplan" --json apply --wait --add 32M --nodes 0 --size 2M > "$tmp/grow.json"
+        run $cmaplan --json apply --wait --add 32M --nodes 0 --size 2M > "$tmp/grow.json"
         if [ $R = 0 ]; then
                 live_orig=$(json_get "$tmp/grow.json" 'd["steps"][0]["before_pages"]')
                 target=$(json_get "$tmp/grow.json" 'd["steps"][0]["final_pages"]')
                 [ "$target" = $((live_orig + 16)) ] && ok || bad "live grow: $live_orig -> $target"
-                run "$cmaplan" apply --wait --node 0 --shrink "$live_orig" --size 2M > "$tmp/out"
+                run $cmaplan apply --wait --node 0 --shrink "$live_orig" --size 2M > "$tmp/out"
                 [ $R = 0 ] && grep -q '^Done' "$tmp/out" && ok || bad "live shrink: $(cat "$tmp/out")"
                 echo "live: node 0 2 MiB pool $live_orig -> $target -> $(cat "$live_nr") through cmaplan apply"
                 [ "$(cat "$live_nr")" = "$live_orig" ] && ok || bad "live pool not back: $(cat "$live_nr")"
@@ -163,7 +184,7 @@ if [ "$(id -u)" = 0 ] && [ -w "$live_nr" ]; then
                         cap=$((live_orig + 8))
                         run env LD_PRELOAD="$shim" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
                                 CMAPLAN_TEST_CAP_NR_HUGEPAGES=$cap \
-                                "$cmaplan" --json apply --wait --node 0 --pages $((live_orig + 32)) --size 2M \
+                                $cmaplan --json apply --wait --node 0 --pages $((live_orig + 32)) --size 2M \
                                 --step 8 --retries 1 > "$tmp/rb.json"
                         [ $R = 3 ] && ok || bad "forced rollback rc $R: $(cat "$tmp/rb.json")"
                         [ "$(json_get "$tmp/rb.json" 'd["outcome"], d["steps"][0]["stop_reason"], d["steps"][0]["reached_pages"], d["steps"][0]["final_pages"], d["compactions"]')" \
@@ -176,8 +197,12 @@ if [ "$(id -u)" = 0 ] && [ -w "$live_nr" ]; then
         else
                 bad "live grow: rc $R $(cat "$tmp/grow.json")"
         fi
+        if [ -z "$live_active" ]; then
+                kill "$holder" 2>/dev/null
+                holder=
+        fi
 else
-        echo "live part skipped (needs root and a writable node 0 pool)"
+        echo "live part skipped (needs root, a writable node 0 pool and the host lock within 2 minutes)"
 fi
 
 echo "apply-cli: $pass passed, $fail failed"
