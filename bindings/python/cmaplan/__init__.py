@@ -52,8 +52,17 @@ Planning and changing pools::
 :meth:`Plan.apply` -> :class:`Transition` (the library takes the transition lock itself; a
 transition that ends short is a report, not an exception: see ``Transition.ok``);
 :func:`recover`; :meth:`Snapshot.capacity` -> :class:`Capacity`; :func:`bootplan` ->
-:class:`BootPlan`. Not in this package yet (only in :mod:`cmaplan.raw`): placement and the
-hotplug monitor. :mod:`cmaplan.raw` is the C API this package covers, one to one.
+:class:`BootPlan`.
+
+Live host only::
+
+    with ctx.monitor() as mon:                   # Monitor: hotplug events, fileno() for select
+        for ev in mon.wait(5.0):                 # Event: type, action, node_id, block_index, ...
+            if ev.changes_host:
+                snap = ctx.snapshot()
+    p = snap.placement(1, "2M", pages=4)         # Placement: where pool pages on node 1 land
+
+:mod:`cmaplan.raw` is the C API this package covers, one to one.
 """
 
 from . import raw
@@ -72,6 +81,8 @@ from ._errors import (
     StaleError,
     error_from_errno,
 )
+from ._monitor import Event, EventType, Monitor
+from ._placement import Placement, PlacementFlags, PlacementPage
 from ._plan import (
     ApplyFlags,
     BootCmaPlacement,
@@ -226,6 +237,12 @@ __all__ = [
     "BootCmaPlacement",
     "BootNodeFlags",
     "BootDiffKind",
+    "Monitor",
+    "Event",
+    "EventType",
+    "Placement",
+    "PlacementPage",
+    "PlacementFlags",
     "bootplan",
     "recover",
     "parse_size",

@@ -27,6 +27,8 @@ from ._types import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ._monitor import Monitor
+    from ._placement import Placement
     from ._plan import Capacity, Plan
 
 __all__ = ["Context", "Snapshot", "LogMessage", "LogHandler"]
@@ -290,6 +292,12 @@ class Context(_Base):
         flags = 0 if debugfs else _raw.CMAPLAN_SNAPSHOT_NO_DEBUGFS
         raw_snap = self._run(_raw.cmaplan_snapshot_new, self._obj(), flags)
         return Snapshot._new(self, raw_snap)
+
+    def monitor(self, *, memory: bool = True, nodes: bool = True) -> "Monitor":
+        """Hotplug events of the live host (memory blocks and/or nodes): a :class:`Monitor`."""
+        from ._monitor import Monitor
+
+        return Monitor._new(self, memory, nodes)
 
     def capture(self, dest: PathLike) -> pathlib.Path:
         """Copy exactly the files a snapshot reads into ``dest`` (a new or empty directory).
@@ -604,6 +612,15 @@ class Snapshot(_Base):
             | (PlanFlags.ALLOW_BELOW_IN_USE if allow_below_in_use else 0)
         )
         return _plan(self, kind, node, pages, size, bytes, nodes, int(flags), cma_budget, memlock)
+
+    def placement(self, node: int, size: Union[int, str, None] = None, *, pages: int = 1) -> "Placement":
+        """Map ``pages`` free pool pages of ``size`` bound to ``node``, fault them, and say where
+        each landed (node, frame, CMA area, ZONE_MOVABLE): a :class:`Placement`. Live host, root;
+        the pool needs the free pages (else :class:`OutOfMemoryError`-like ``cmaplan.Error``)."""
+        from ._placement import _placement
+        from ._plan import parse_size
+
+        return _placement(self, node, pages, parse_size(size))
 
     def capacity(
         self,
