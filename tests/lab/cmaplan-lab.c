@@ -36,6 +36,7 @@
  *                              unguarded; with HOLD_MB the transition's own CMA guard under a hold
  *   hotplug                    offline/online a block (uevents, validate -ESTALE, new snapshot);
  *                              offline a CMA block (refused)
+ *   placement NODE SIZE        cmaplan_placement over every free pool page vs kpageflags (libnuma build)
  *   trans-hotadd NODE SIZE MB  a transition growing NODE by MB, during which SIZE is hot-added:
  *                              it must stop (host-changed) and roll back (libudev build)
  *   hotadd NODE SIZE [PAGES]   ask the host to hot-add SIZE on NODE (LABREQ line), then the
@@ -2891,6 +2892,69 @@ static int cmd_trans_hotadd(int node, const char *size, uint64_t mb) {
         cmaplan_snapshot_unref(s);
         return 0;
 }
+
+/*
+ * placement NODE SIZE: the library's placement check (cmaplan_placement_new: mbind, fault,
+ * move_pages, pagemap, the snapshot's CMA ranges) over every free pool page of SIZE on NODE,
+ * against the lab's own count of the pool's pages inside the node's CMA areas (kpageflags over
+ * each area's range: exact, free or in use; the step runs on a pool whose pages are all free).
+ */
+static int cmd_placement(int node, const char *size) {
+        uint64_t bytes = !strcmp(size, "1G") ? SZ_1G : SZ_2M;
+        struct cmaplan_placement_opts o = { .sz = sizeof(o), .node_id = node, .page_size_bytes = bytes };
+        struct cmaplan_placement_info pi = { .sz = sizeof(pi) };
+        struct cmaplan_placement *p = NULL;
+        struct cmaplan_snapshot *s;
+        struct rzone z[MAXZ];
+        struct rarea a[MAXA];
+        int64_t nr = pool_read(node, bytes, "nr_hugepages"), free_pages = pool_read(node, bytes, "free_hugepages");
+        uint64_t in_cma_truth = 0;
+        int r, nz, na;
+
+        if (nr <= 0 || free_pages != nr) {
+                fail("placement: node %d's %s pool has %" PRId64 " pages, %" PRId64 " free: grow it first, "
+                     "with every page free", node, size, nr, free_pages);
+                return 1;
+        }
+        s = take_snapshot();
+        if (!s)
+                return 1;
+        nz = read_zoneinfo(z, MAXZ);
+        na = read_areas(a, MAXA, z, nz);
+        for (int i = 0; i < na; i++) {
+                struct scan sc;
+
+                if (!a[i].has_debugfs || a[i].node != node)
+                        continue;
+                r = scan_range(a[i].base_pfn, a[i].base_pfn + a[i].count, &sc);
+                if (r < 0) {
+                        fail("placement: kpageflags scan of %s: %s", a[i].name, strerror(-r));
+                        continue;
+                }
+                in_cma_truth += sc.huge[size_idx(bytes)];
+                labi("placement: area %s: %" PRIu64 " pool pages of %s inside (kpageflags)", a[i].name,
+                     sc.huge[size_idx(bytes)], size);
+        }
+        o.n_pages = (uint32_t) nr;
+        r = cmaplan_placement_new(s, &o, &p);
+        if (r < 0 || cmaplan_placement_get_info(p, &pi) < 0) {
+                fail("placement: cmaplan_placement_new: %s (%s)", strerror(-r), cmaplan_get_error(ctx));
+                cmaplan_snapshot_unref(s);
+                return 1;
+        }
+        labi("placement: node %d %s: %u pages, %u on the node, %u elsewhere, %u unknown, %u in CMA, %u in "
+             "ZONE_MOVABLE, flags 0x%x", node, size, pi.n_pages, pi.n_on_node, pi.n_elsewhere, pi.n_unknown,
+             pi.n_in_cma, pi.n_in_movable, pi.flags);
+        labr("pages", true, (double) nr, pi.n_on_node, 0, "exact", "placement.n%d.%s.on_node", node, size);
+        labr("bool", true, 1, !!(pi.flags & CMAPLAN_PLACEMENT_HAS_PFN), 0, "exact", "placement.n%d.%s.has_pfn",
+             node, size);
+        labr("bool", true, 1, !!(pi.flags & CMAPLAN_PLACEMENT_HAS_CMA_RANGES), 0, "exact",
+             "placement.n%d.%s.has_cma_ranges", node, size);
+        labr("pages", true, (double) in_cma_truth, pi.n_in_cma, 0, "exact", "placement.n%d.%s.in_cma", node, size);
+        cmaplan_placement_unref(p);
+        cmaplan_snapshot_unref(s);
+        return 0;
+}
 #else
 static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
         fail("hotadd: this cmaplan-lab has no libudev (the scenario needs LAB_MONITOR=1: cmaplan-lab-udev)");
@@ -2899,6 +2963,11 @@ static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
 
 static int cmd_trans_hotadd(int node, const char *size, uint64_t mb) {
         fail("trans-hotadd: this cmaplan-lab has no libudev (the scenario needs LAB_MONITOR=1: cmaplan-lab-udev)");
+        return 1;
+}
+
+static int cmd_placement(int node, const char *size) {
+        fail("placement: this cmaplan-lab has no libnuma (the scenario needs LAB_MONITOR=1: cmaplan-lab-udev)");
         return 1;
 }
 #endif
@@ -2910,7 +2979,7 @@ static void usage(void) {
                         "                   hold NODE MB|leave:MB | release | boot | bootplan TARGET DESC | restore |\n"
                         "                   trans-rollback NODE MB|leave:MB MB | trans-kill NODE MB STEP |\n"
                         "                   trans-guard NODE MB BUDGET_MB [HOLD_MB] | hotplug |\n"
-                        "                   hotadd NODE SIZE [PAGES] | trans-hotadd NODE SIZE MB\n");
+                        "                   hotadd NODE SIZE [PAGES] | trans-hotadd NODE SIZE MB | placement NODE SIZE\n");
 }
 
 int main(int argc, char **argv) {
@@ -2952,6 +3021,8 @@ int main(int argc, char **argv) {
                 r = cmd_hotplug();
         else if (!strcmp(argv[1], "hotadd") && (argc == 4 || argc == 5))
                 r = cmd_hotadd(atoi(argv[2]), argv[3], argc == 5 ? strtoull(argv[4], NULL, 10) : 0);
+        else if (!strcmp(argv[1], "placement") && argc == 4)
+                r = cmd_placement(atoi(argv[2]), argv[3]);
         else if (!strcmp(argv[1], "trans-hotadd") && argc == 5)
                 r = cmd_trans_hotadd(atoi(argv[2]), argv[3], strtoull(argv[4], NULL, 10));
         else if (!strcmp(argv[1], "restore"))

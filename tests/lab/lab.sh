@@ -44,7 +44,7 @@ mkdir -p "$LAB_CACHE"/{src,kernels,runs}
 
 # ---------------------------------------------------------------------------------- packages
 PKGS=(qemu-system-x86 busybox-static cpio build-essential bc bison flex libelf-dev libssl-dev
-      xz-utils libudev-dev)
+      xz-utils libudev-dev libnuma-dev)
 setup_packages() {
         local missing=() p s
         for s in $LAB_KERNELS; do PKGS+=("linux-source-$s"); done
@@ -148,10 +148,10 @@ build_kernel() {
 
 # ------------------------------------------------------------------------- lab binary, initrd
 # The library's sources as Makefile.am lists them (the parse and internal convenience
-# libraries), minus the files that need libudev or libnuma (not available statically and not
-# needed by the lab). They go into an archive, so the linker takes only the objects the lab
-# binary uses. `lib_sources udev`: only the files that need libudev (the monitor), for the
-# dynamically linked build.
+# libraries), minus the files that need libudev or libnuma (not available statically). They go
+# into an archive, so the linker takes only the objects the lab binary uses. `lib_sources udev`:
+# only the files that need libudev or libnuma (the monitor, placement), for the dynamically
+# linked build.
 lib_sources() {
         local f list want=${1:-static}
         list=$(awk '/^lib_libcmaplan_(parse|internal)_la_SOURCES[ \t]*=/ { f = 1 }
@@ -159,8 +159,7 @@ lib_sources() {
                     "$SRCDIR/Makefile.am")
         [ -n "$list" ] || list=$(cd "$SRCDIR" && ls lib/*.c)
         for f in $list; do
-                grep -qE '#include[[:space:]]*<(numa|numaif)\.h>' "$SRCDIR/$f" && continue
-                if grep -qE '#include[[:space:]]*<libudev\.h>' "$SRCDIR/$f"; then
+                if grep -qE '#include[[:space:]]*<(libudev|numa|numaif)\.h>' "$SRCDIR/$f"; then
                         [ "$want" = udev ] && echo "$SRCDIR/$f"
                 else
                         [ "$want" = udev ] || echo "$SRCDIR/$f"
@@ -196,9 +195,9 @@ build_initramfs() { # -> $RUN/initramfs.cpio.gz
         build_initramfs_udev "${flags[@]}"
 }
 
-# The libudev build for scenarios with LAB_MONITOR=1 (the library's monitor needs libudev, which
-# Debian ships as a shared library only): cmaplan-lab-udev, linked dynamically, with the shared
-# libraries it loads, in a second archive appended to the first (the kernel unpacks concatenated
+# The libudev build for scenarios with LAB_MONITOR=1 (the library's monitor needs libudev, its
+# placement check libnuma, which Debian ships as shared libraries only): cmaplan-lab-udev, linked
+# dynamically, with the shared libraries it loads, in a second archive appended to the first (the kernel unpacks concatenated
 # archives). The other scenarios keep booting the plain initramfs. -> $RUN/initramfs-udev.cpio.gz
 build_initramfs_udev() {
         local root=$RUN/initrd-udev f
@@ -209,7 +208,7 @@ build_initramfs_udev() {
         done
         gcc "$@" -DLAB_UDEV -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation \
                 -o "$RUN/cmaplan-lab-udev" "$LAB_DIR/cmaplan-lab.c" "$RUN"/obj-udev/*.o "$RUN/libcmaplan-lab.a" \
-                -ludev -lm 2>> "$RUN/cmaplan-lab.build.log" || {
+                -ludev -lnuma -lm 2>> "$RUN/cmaplan-lab.build.log" || {
                 cat "$RUN/cmaplan-lab.build.log" >&2; die "building cmaplan-lab-udev failed"; }
         rm -rf "$root"
         mkdir -p "$root/lab"
