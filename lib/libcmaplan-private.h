@@ -36,7 +36,8 @@ struct cmaplan_ctx {
 
 struct pool_io_ops;
 
-enum { RECORD_FILE, RECORD_DIR, RECORD_EXISTS };
+/* RECORD_MISSING: a probe that found nothing (a fact too; the benchmark repeats it, capture ignores it) */
+enum { RECORD_FILE, RECORD_DIR, RECORD_EXISTS, RECORD_MISSING };
 
 /* logging (lib/log.c) */
 void cmaplan_log_stderr(void *userdata, int priority, const char *file, int line, const char *fn,
