@@ -9,7 +9,9 @@
  *      each file, open + getdents to the end + close of each directory, open(O_PATH) + close of
  *      each existence check and of each probe that found nothing (a missing file is a fact the
  *      snapshot reports), plain openat() from the root (no RESOLVE_IN_ROOT, no fstat);
- * and print the medians and their ratio. Usage: bench-snapshot [--root DIR] [--runs N] [--json]
+ *   4. time cmaplan_refresh_update() + unref of the result (files kept open, pread), with and
+ *      without proc/zoneinfo (CMAPLAN_REFRESH_NO_ZONEINFO), RUNS times;
+ * and print the medians and their ratios. Usage: bench-snapshot [--root DIR] [--runs N] [--json]
  * Links the internal library for the hook; the code timed is the same.
  */
 #include <dirent.h>
@@ -127,7 +129,8 @@ int main(int argc, char **argv) {
         struct cmaplan_snapshot *first = NULL;
         struct list files = { 0 };
         unsigned n_kind[4] = { 0 };
-        double *t_snap, *t_read, m_snap, m_read;
+        struct cmaplan_refresh *refresh = NULL, *refresh_nz = NULL;
+        double *t_snap, *t_read, *t_ref, *t_ref_nz, m_snap, m_read, m_ref, m_ref_nz;
         static char buf[1 << 20];
         uint64_t bytes = 0;
 
@@ -162,8 +165,16 @@ int main(int argc, char **argv) {
         root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         t_snap = calloc(runs, sizeof(double));
         t_read = calloc(runs, sizeof(double));
-        if (root_fd < 0 || !t_snap || !t_read)
+        t_ref = calloc(runs, sizeof(double));
+        t_ref_nz = calloc(runs, sizeof(double));
+        if (root_fd < 0 || !t_snap || !t_read || !t_ref || !t_ref_nz)
                 return 1;
+        if (cmaplan_snapshot_new(ctx, 0, &first) < 0 || cmaplan_refresh_new(first, 0, &refresh) < 0 ||
+            cmaplan_refresh_new(first, CMAPLAN_REFRESH_NO_ZONEINFO, &refresh_nz) < 0) {
+                fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                return 1;
+        }
+        cmaplan_snapshot_unref(first);
 
         /* interleave the two so that drift on the machine hits both alike */
         for (unsigned i = 0; i < runs; i++) {
@@ -180,21 +191,45 @@ int main(int argc, char **argv) {
                 t0 = now_us();
                 bytes = raw_pass(root_fd, &files, buf, sizeof(buf));
                 t_read[i] = now_us() - t0;
+
+                t0 = now_us();
+                if (cmaplan_refresh_update(refresh, &s) < 0) {
+                        fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                        return 1;
+                }
+                cmaplan_snapshot_unref(s);
+                t_ref[i] = now_us() - t0;
+
+                t0 = now_us();
+                if (cmaplan_refresh_update(refresh_nz, &s) < 0) {
+                        fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                        return 1;
+                }
+                cmaplan_snapshot_unref(s);
+                t_ref_nz[i] = now_us() - t0;
         }
         m_snap = median(t_snap, runs);
         m_read = median(t_read, runs);
+        m_ref = median(t_ref, runs);
+        m_ref_nz = median(t_ref_nz, runs);
         if (json)
                 printf("{\"root\": \"%s\", \"files\": %u, \"dirs\": %u, \"exists\": %u, \"missing\": %u, \"bytes\": %llu, \"runs\": %u, "
-                       "\"snapshot_median_us\": %.1f, \"raw_read_median_us\": %.1f, \"ratio\": %.3f}\n",
+                       "\"snapshot_median_us\": %.1f, \"raw_read_median_us\": %.1f, \"ratio\": %.3f, "
+                       "\"refresh_files\": %d, \"refresh_median_us\": %.1f, \"refresh_no_zoneinfo_median_us\": %.1f}\n",
                        root, n_kind[RECORD_FILE], n_kind[RECORD_DIR], n_kind[RECORD_EXISTS], n_kind[RECORD_MISSING],
-                       (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read);
+                       (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read,
+                       cmaplan_refresh_get_n_files(refresh), m_ref, m_ref_nz);
         else
                 printf("root %s: %u files (%llu bytes), %u directory listings, %u existence checks, %u probes of missing files; %u runs\n"
                        "  snapshot (cmaplan_snapshot_new + unref): median %.1f us\n"
                        "  raw: the same reads, listings and checks without the library: median %.1f us\n"
-                       "  ratio: %.2fx\n",
+                       "  ratio: %.2fx\n"
+                       "  refresh (%d files kept open): median %.1f us (%.1f%% of the snapshot); without zoneinfo %.1f us (%.1f%%)\n",
                        root, n_kind[RECORD_FILE], (unsigned long long)bytes, n_kind[RECORD_DIR], n_kind[RECORD_EXISTS],
-                       n_kind[RECORD_MISSING], runs, m_snap, m_read, m_snap / m_read);
+                       n_kind[RECORD_MISSING], runs, m_snap, m_read, m_snap / m_read,
+                       cmaplan_refresh_get_n_files(refresh), m_ref, 100 * m_ref / m_snap, m_ref_nz, 100 * m_ref_nz / m_snap);
+        cmaplan_refresh_unref(refresh);
+        cmaplan_refresh_unref(refresh_nz);
         cmaplan_unref(ctx);
         return 0;
 }

@@ -110,6 +110,8 @@ struct cmaplan_cmdline {
 struct cmaplan_snapshot {
         int refcount;
         struct cmaplan_ctx *ctx;
+        /* a refresh's result: shares base's strings and layout (snapshot-clone.c); NULL otherwise */
+        struct cmaplan_snapshot *base;
         uint64_t flags;                 /* CMAPLAN_SNAPSHOT_* it was taken with */
         struct cmaplan_host_info host;
         char *kernel_release;

@@ -196,6 +196,67 @@ int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_b
         return read_file(ctx, relpath, NULL, 0, ret);
 }
 
+int reader_open_file(struct cmaplan_ctx *ctx, const char *relpath) {
+        struct stat st;
+        int fd, r;
+
+        /* the same rules as read_file(): inside the root, no FIFO wait, regular files only */
+        fd = open_in_root(ctx, relpath, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0) {
+                if (is_silent_error(fd))
+                        return fd;
+                return cmaplan_set_error(ctx, fd, "%s: cannot open: %s", relpath, strerror(-fd));
+        }
+        if (fstat(fd, &st) < 0)
+                r = cmaplan_set_error(ctx, -errno, "%s: cannot stat: %s", relpath, strerror(errno));
+        else if (!S_ISREG(st.st_mode))
+                r = cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
+        else
+                return fd;
+        close(fd);
+        return r;
+}
+
+int reader_pread_file(struct cmaplan_ctx *ctx, int fd, const char *relpath, char **buf, size_t *size,
+                      size_t *ret_len) {
+        size_t len = 0;
+
+        for (;;) {
+                ssize_t n;
+
+                if (len + 1 >= *size) {
+                        size_t grow = *size ? *size * 2 : 4096;
+                        char *p;
+
+                        if (len > READER_MAX_FILE_BYTES)
+                                return cmaplan_set_error(ctx, -EFBIG, "%s: larger than the %u MiB limit", relpath,
+                                                         READER_MAX_FILE_BYTES >> 20);
+                        if (grow > READER_MAX_FILE_BYTES + 2)
+                                grow = READER_MAX_FILE_BYTES + 2;
+                        p = realloc(*buf, grow);
+                        if (!p)
+                                return -ENOMEM;
+                        *buf = p;
+                        *size = grow;
+                }
+                /* at offset 0 procfs and sysfs print the file afresh */
+                n = pread(fd, *buf + len, *size - len - 1, (off_t)len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return cmaplan_set_error(ctx, -errno, "%s: read failed: %s", relpath, strerror(errno));
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        while (len > 0 && (*buf)[len - 1] == '\0')
+                len--;
+        (*buf)[len] = '\0';
+        *ret_len = len;
+        return 0;
+}
+
 void file_buf_free(struct file_buf *f) {
         free(f->data);
         f->data = NULL;
