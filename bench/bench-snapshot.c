@@ -215,19 +215,19 @@ int main(int argc, char **argv) {
         if (json)
                 printf("{\"root\": \"%s\", \"files\": %u, \"dirs\": %u, \"exists\": %u, \"missing\": %u, \"bytes\": %llu, \"runs\": %u, "
                        "\"snapshot_median_us\": %.1f, \"raw_read_median_us\": %.1f, \"ratio\": %.3f, "
-                       "\"refresh_files\": %d, \"refresh_median_us\": %.1f, \"refresh_no_zoneinfo_median_us\": %.1f}\n",
+                       "\"refresh_files\": %d, \"refresh_open\": %d, \"refresh_median_us\": %.1f, \"refresh_no_zoneinfo_median_us\": %.1f}\n",
                        root, n_kind[RECORD_FILE], n_kind[RECORD_DIR], n_kind[RECORD_EXISTS], n_kind[RECORD_MISSING],
                        (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read,
-                       cmaplan_refresh_get_n_files(refresh), m_ref, m_ref_nz);
+                       cmaplan_refresh_get_n_files(refresh), cmaplan_refresh_get_n_open(refresh), m_ref, m_ref_nz);
         else
                 printf("root %s: %u files (%llu bytes), %u directory listings, %u existence checks, %u probes of missing files; %u runs\n"
                        "  snapshot (cmaplan_snapshot_new + unref): median %.1f us\n"
                        "  raw: the same reads, listings and checks without the library: median %.1f us\n"
                        "  ratio: %.2fx\n"
-                       "  refresh (%d files kept open): median %.1f us (%.1f%% of the snapshot); without zoneinfo %.1f us (%.1f%%)\n",
+                       "  refresh (%d files, %d kept open): median %.1f us (%.1f%% of the snapshot); without zoneinfo %.1f us (%.1f%%)\n",
                        root, n_kind[RECORD_FILE], (unsigned long long)bytes, n_kind[RECORD_DIR], n_kind[RECORD_EXISTS],
                        n_kind[RECORD_MISSING], runs, m_snap, m_read, m_snap / m_read,
-                       cmaplan_refresh_get_n_files(refresh), m_ref, 100 * m_ref / m_snap, m_ref_nz, 100 * m_ref_nz / m_snap);
+                       cmaplan_refresh_get_n_files(refresh), cmaplan_refresh_get_n_open(refresh), m_ref, 100 * m_ref / m_snap, m_ref_nz, 100 * m_ref_nz / m_snap);
         cmaplan_refresh_unref(refresh);
         cmaplan_refresh_unref(refresh_nz);
         cmaplan_unref(ctx);

@@ -44,18 +44,48 @@ echo "pageset per CPU per populated zone, as the kernel prints it."
 echo
 echo "## Snapshot vs the raw cost of its reads (in process)"
 echo
-echo "\`bench/bench-snapshot --root R\`: cmaplan_snapshot_new()+unref against open+read+close of exactly"
-echo "the files a capture of R holds. Goal ≤ 1.3×."
+echo "\`bench/bench-snapshot --root R\`: cmaplan_snapshot_new()+unref against the same kernel work without"
+echo "the library, interleaved in one process. The raw pass replays what one snapshot did, learned from"
+echo "the reader's record hook: open+read to EOF+close of every file it read, open+getdents to the"
+echo "end+close of every directory it listed (how it discovers nodes, page sizes, CMA areas and memory"
+echo "blocks), open(O_PATH)+close of every existence check and of every probe that found nothing (a"
+echo "missing file is a fact the snapshot reports). The raw pass uses plain openat() from the root; the"
+echo "library uses openat2(RESOLVE_IN_ROOT) and an fstat() per file (the reader refuses FIFOs and"
+echo "devices, and bounds every read). Goal ≤ 1.3×."
 echo
-echo "| host | files | bytes | snapshot µs | raw reads µs | ratio |"
-echo "|---|---|---|---|---|---|"
+echo "| host | files | dirs listed | checks + probes | bytes | snapshot µs | raw µs | ratio |"
+echo "|---|---|---|---|---|---|---|---|"
+: > "$tmp/snap.jsonl"
 for r in / "$srcdir/tests/fixtures/seed-000" "$tmp/h8" "$tmp/h64" "$tmp/h1024"; do
-        n=$(runs 5 $([ "$r" = / ] && echo 201 || echo 51))
+        n=$(runs 5 $([ "$r" = / ] && echo 201 || ([ "$r" = "$tmp/h1024" ] && echo 21 || echo 51)))
         j=$("$b/bench-snapshot" --root "$r" --runs "$n" --json)
         name=$r; case "$r" in /) name="live (/)" ;; */seed-000) name="seed-000 fixture (8 nodes, 512 CMA areas)" ;;
                 */h8) name="synthetic 8 nodes" ;; */h64) name="synthetic 64 nodes" ;; */h1024) name="synthetic 1024 nodes" ;; esac
-        echo "$j" | json '"| %s | %d | %d | %.0f | %.0f | %.2f |" % ("'"$name"'", d["files"], d["bytes"], d["snapshot_median_us"], d["raw_read_median_us"], d["ratio"])'
+        echo "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin); d["name"]=sys.argv[1]; print(json.dumps(d))' "$name" >> "$tmp/snap.jsonl"
+        echo "$j" | json '"| %s | %d | %d | %d | %d | %.0f | %.0f | %.2f |" % ("'"$name"'", d["files"], d["dirs"], d["exists"] + d["missing"], d["bytes"], d["snapshot_median_us"], d["raw_read_median_us"], d["ratio"])'
 done
+echo
+echo "Load while this ran (uptime): $(uptime | sed 's/.*load average/load average/')."
+echo
+echo "## Refresh vs a full snapshot (in process)"
+echo
+echo "Same runs: cmaplan_refresh_update()+unref of the snapshot's refresh (pools, meminfo, node meminfo,"
+echo "buddyinfo, zoneinfo, CMA counters; files kept open, pread) and the same without proc/zoneinfo"
+echo "(CMAPLAN_REFRESH_NO_ZONEINFO). At most a quarter of the soft RLIMIT_NOFILE stays open (here"
+echo "$(( $(ulimit -n) / 4 )) of $(ulimit -n), per refresh; two refreshes are open at once); the other files are opened and closed"
+echo "by each update."
+echo
+echo "| host | files re-read (kept open) | snapshot µs | refresh µs | × snapshot | without zoneinfo µs | × snapshot |"
+echo "|---|---|---|---|---|---|---|"
+python3 - "$tmp/snap.jsonl" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    s = d["snapshot_median_us"]
+    print("| %s | %d (%d) | %.0f | %.0f | %.3f | %.0f | %.3f |" % (d["name"], d["refresh_files"], d["refresh_open"], s,
+          d["refresh_median_us"], d["refresh_median_us"] / s, d["refresh_no_zoneinfo_median_us"],
+          d["refresh_no_zoneinfo_median_us"] / s))
+PY
 echo
 echo "## Parsers (in memory)"
 echo
@@ -132,7 +162,7 @@ fi
 echo
 echo "## Against the peers on host trees (private mount namespace)"
 echo
-echo "bench/peers-tree.sh: each peer runs under \\`unshare -m\\` with the tree's sys/devices/system/node,"
+echo "bench/peers-tree.sh: each peer runs under \`unshare -m\` with the tree's sys/devices/system/node,"
 echo "sys/kernel/mm/hugepages and proc/meminfo bound over the live ones (what the peers read, from"
 echo "strace); cmaplan runs in the same wrapper with --root. What each peer reports is checked against"
 echo "cmaplan's JSON of the same tree. The synthetic tree's node 1 gets 16 x 2 MiB pages first, so that"
@@ -197,9 +227,5 @@ else
         echo "(skipped: needs root and a full run)"
 fi
 echo
-echo "## Not measured yet"
-echo
-echo "- A refresh API that re-reads only the changing numbers with files kept open (pread): not built;"
-echo "  \`cmaplan_snapshot_validate()\` (a cheaper re-read of markers) is the closest today."
 } > "$out"
 [ "$quick" = 1 ] && { cat "$out" >&2; echo "bench smoke run: ok" >&2; } || echo "wrote $out" >&2

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -30,7 +31,7 @@ enum kind {
 
 struct entry {
         enum kind kind;
-        int fd;
+        int fd;                 /* -1: beyond the descriptor budget, opened for each update */
         char *path;
         int idx;                /* node index (K_POOL, -1 global; K_NODE_MEMINFO) or CMA index */
         unsigned size_idx;      /* K_POOL */
@@ -43,11 +44,16 @@ struct cmaplan_refresh {
         uint64_t flags;
         struct entry *e;
         unsigned n, alloc;
+        unsigned n_open, max_open;      /* descriptors kept, and the budget */
         char *buf;              /* one buffer for every file, grown to the largest */
         size_t size;
 };
 
-/* Open relpath and add it; a missing file is left out (the snapshot did not have it either). */
+/*
+ * Open relpath and add it; a missing file is left out (the snapshot did not have it either).
+ * Past the descriptor budget the file is checked the same way but closed again, and reopened by
+ * each update.
+ */
 static int add(struct cmaplan_refresh *r, enum kind kind, const char *relpath, int idx, unsigned size_idx,
                size_t offset) {
         struct entry *e;
@@ -56,16 +62,23 @@ static int add(struct cmaplan_refresh *r, enum kind kind, const char *relpath, i
         fd = reader_open_file(r->snap->ctx, relpath);
         if (fd < 0)
                 return is_fact(fd) ? 0 : fd;
+        if (r->n_open >= r->max_open) {
+                close(fd);
+                fd = -1;
+        } else
+                r->n_open++;
         k = grow_array((void **)&r->e, sizeof(*r->e), &r->alloc, r->n + 1);
         if (k < 0) {
-                close(fd);
+                if (fd >= 0)
+                        close(fd);
                 return k;
         }
         e = &r->e[r->n];
         *e = (struct entry){ .kind = kind, .fd = fd, .idx = idx, .size_idx = size_idx, .offset = offset };
         e->path = strdup(relpath);
         if (!e->path) {
-                close(fd);
+                if (fd >= 0)
+                        close(fd);
                 return -ENOMEM;
         }
         r->n++;
@@ -135,6 +148,18 @@ static int add_cma(struct cmaplan_refresh *r) {
         return q;
 }
 
+/*
+ * A 1024-node host has some 12000 such files, more than the usual 1024 descriptors: keep at most a
+ * quarter of the soft RLIMIT_NOFILE (the caller needs the rest), reopen the others on update.
+ */
+static unsigned descriptor_budget(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+                return 256;
+        return rl.rlim_cur / 4 > 65536 ? 65536 : (unsigned)(rl.rlim_cur / 4);
+}
+
 _public_ int cmaplan_refresh_new(struct cmaplan_snapshot *s, uint64_t flags, struct cmaplan_refresh **ret) {
         struct cmaplan_refresh *r;
         int q = 0;
@@ -149,6 +174,7 @@ _public_ int cmaplan_refresh_new(struct cmaplan_snapshot *s, uint64_t flags, str
         r->refcount = 1;
         r->flags = flags;
         r->snap = cmaplan_snapshot_ref(s);
+        r->max_open = descriptor_budget();
         s->ctx->error[0] = '\0';
 
         if (s->host.facts & CMAPLAN_HAS_MEMINFO)
@@ -179,7 +205,7 @@ _public_ int cmaplan_refresh_new(struct cmaplan_snapshot *s, uint64_t flags, str
                 cmaplan_refresh_unref(r);
                 return q;
         }
-        log_debug(s->ctx, "refresh of %s: %u files kept open", s->ctx->root, r->n);
+        log_debug(s->ctx, "refresh of %s: %u files, %u kept open", s->ctx->root, r->n, r->n_open);
         *ret = r;
         return 0;
 }
@@ -194,7 +220,8 @@ _public_ struct cmaplan_refresh *cmaplan_refresh_unref(struct cmaplan_refresh *r
         if (!r || --r->refcount > 0)
                 return NULL;
         for (unsigned i = 0; i < r->n; i++) {
-                close(r->e[i].fd);
+                if (r->e[i].fd >= 0)
+                        close(r->e[i].fd);
                 free(r->e[i].path);
         }
         free(r->e);
@@ -206,6 +233,10 @@ _public_ struct cmaplan_refresh *cmaplan_refresh_unref(struct cmaplan_refresh *r
 
 _public_ int cmaplan_refresh_get_n_files(struct cmaplan_refresh *r) {
         return r ? (int)r->n : -EINVAL;
+}
+
+_public_ int cmaplan_refresh_get_n_open(struct cmaplan_refresh *r) {
+        return r ? (int)r->n_open : -EINVAL;
 }
 
 /* New values for the keys the snapshot has (the kernel keeps their order: try the same index first). */
@@ -352,9 +383,20 @@ _public_ int cmaplan_refresh_update(struct cmaplan_refresh *r, struct cmaplan_sn
         if (q < 0)
                 return cmaplan_set_error(r->snap->ctx, q, "out of memory while refreshing the snapshot");
         for (unsigned i = 0; q >= 0 && i < r->n; i++) {
+                int fd = r->e[i].fd;
                 size_t len = 0;
 
-                q = reader_pread_file(s->ctx, r->e[i].fd, r->e[i].path, &r->buf, &r->size, &len);
+                if (fd < 0) {
+                        fd = reader_open_file(s->ctx, r->e[i].path);
+                        if (fd < 0) {
+                                q = is_fact(fd) ? cmaplan_set_error(s->ctx, -ESTALE, "%s: gone since the snapshot",
+                                                                    r->e[i].path) : fd;
+                                break;
+                        }
+                }
+                q = reader_pread_file(s->ctx, fd, r->e[i].path, &r->buf, &r->size, &len);
+                if (fd != r->e[i].fd)
+                        close(fd);
                 if (q >= 0)
                         q = apply(r, s, &r->e[i], len);
         }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -241,12 +242,50 @@ START_TEST(test_refresh_args) {
         ck_assert_ptr_null(r);
         ck_assert_int_eq(cmaplan_refresh_update(NULL, &t), -EINVAL);
         ck_assert_int_eq(cmaplan_refresh_get_n_files(NULL), -EINVAL);
+        ck_assert_int_eq(cmaplan_refresh_get_n_open(NULL), -EINVAL);
         ck_assert_ptr_null(cmaplan_refresh_unref(NULL));
         ck_assert_ptr_null(cmaplan_refresh_ref(NULL));
         ck_assert_int_eq(cmaplan_refresh_new(s, 0, &r), 0);
         ck_assert_ptr_eq(cmaplan_refresh_ref(r), r);
         ck_assert_ptr_null(cmaplan_refresh_unref(r));
         ck_assert_int_eq(cmaplan_refresh_update(r, NULL), -EINVAL);
+        cmaplan_refresh_unref(r);
+        cmaplan_snapshot_unref(s);
+}
+END_TEST
+
+/* past the descriptor budget (a quarter of RLIMIT_NOFILE) files are reopened by each update */
+START_TEST(test_refresh_fd_budget) {
+        struct rlimit rl = { .rlim_cur = 40, .rlim_max = 40 };
+        struct cmaplan_snapshot *s = snap_of_tree(), *t = NULL;
+        struct cmaplan_refresh *r = NULL;
+        struct cmaplan_pool_info p;
+        struct cmaplan_cma_info a;
+
+        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+        ck_assert_int_eq(cmaplan_refresh_new(s, 0, &r), 0);
+        ck_assert_int_eq(cmaplan_refresh_get_n_open(r), 10);
+        ck_assert_int_gt(cmaplan_refresh_get_n_files(r), 20);
+        put(POOL0 "/nr_hugepages", "7\n");
+        put("sys/kernel/mm/cma/hugetlb1/available_pages", "99\n");
+        ck_assert_int_eq(cmaplan_refresh_update(r, &t), 0);
+        get_pool(t, 0, MIB2, &p);
+        ck_assert_uint_eq(p.nr_hugepages, 7);
+        get_cma(t, "hugetlb1", &a);
+        ck_assert_uint_eq(a.available_pages, 99);
+        cmaplan_snapshot_unref(t);
+        /* a reopened file that is gone: the host changed */
+        {
+                char path[256];
+
+                snprintf(path, sizeof(path), "%s/sys/kernel/mm/cma/hugetlb1/available_pages", tree);
+                ck_assert_int_eq(unlink(path), 0);
+        }
+        t = NULL;
+        ck_assert_int_eq(cmaplan_refresh_update(r, &t), -ESTALE);
+        ck_assert_ptr_null(t);
+        ck_assert_msg(strstr(cmaplan_get_error(cmaplan_snapshot_get_ctx(s)), "hugetlb1/available_pages: gone") != NULL,
+                      "error: %s", cmaplan_get_error(cmaplan_snapshot_get_ctx(s)));
         cmaplan_refresh_unref(r);
         cmaplan_snapshot_unref(s);
 }
@@ -284,6 +323,7 @@ int main(void) {
         tcase_add_test(tc, test_refresh_sees_changes);
         tcase_add_test(tc, test_refresh_no_zoneinfo);
         tcase_add_test(tc, test_refresh_malformed);
+        tcase_add_test(tc, test_refresh_fd_budget);
         suite_add_tcase(suite, tc);
         tc = tcase_create("api");
         tcase_add_test(tc, test_refresh_args);

@@ -805,8 +805,10 @@ struct cmaplan_refresh *cmaplan_refresh_unref(struct cmaplan_refresh *r);
 /* Re-read the files into a new snapshot (*ret, unref it): the snapshot's layout with today's numbers.
  * -EINVAL names file:line on malformed content; -ESTALE when zoneinfo's zones are not the snapshot's. */
 int cmaplan_refresh_update(struct cmaplan_refresh *r, struct cmaplan_snapshot **ret);
-/* How many files the refresh keeps open (one descriptor each). */
+/* How many files an update re-reads, and how many of them stay open (at most a quarter of the soft
+ * RLIMIT_NOFILE; the others are opened and closed by each update). */
 int cmaplan_refresh_get_n_files(struct cmaplan_refresh *r);
+int cmaplan_refresh_get_n_open(struct cmaplan_refresh *r);
 
 /*
  * Hotplug events from the kernel (uevents of the memory and node subsystems, read through libudev
