@@ -67,6 +67,37 @@ done
 echo
 echo "Load while this ran (uptime): $(uptime | sed 's/.*load average/load average/')."
 echo
+echo "What the raw pass costs depends on who makes the bytes. The same read loop (open, read to EOF"
+echo "into a 1 MiB buffer, close; median of 201) on a file the kernel prints and on a synthetic copy in"
+echo "the page cache:"
+echo
+echo '```'
+python3 - "$tmp/h64/proc/zoneinfo" <<'PY'
+import os, sys, time
+buf = bytearray(1 << 20)
+for path in ["/proc/zoneinfo", sys.argv[1]]:
+    ts, size = [], 0
+    for _ in range(201):
+        t0 = time.perf_counter()
+        fd = os.open(path, os.O_RDONLY)
+        size = 0
+        while True:
+            n = os.readv(fd, [buf])
+            if not n:
+                break
+            size += n
+        os.close(fd)
+        ts.append(time.perf_counter() - t0)
+    m = sorted(ts)[100]
+    print("%-40s %9d bytes  median %8.1f us  %8.0f MB/s" % (path.replace(sys.argv[1], "synthetic 64-node proc/zoneinfo"),
+                                                             size, m * 1e6, size / m / 1e6))
+PY
+echo '```'
+echo
+echo "The kernel prints zoneinfo at tens of MB/s; the parser (below) reads it at GB/s, a few per cent"
+echo "on a real host. A synthetic tree is read at memory speed, so there the ratio measures the parsers"
+echo "against memcpy: that, not the kernel, is what keeps the synthetic rows above 1.3×."
+echo
 echo "## Refresh vs a full snapshot (in process)"
 echo
 echo "Same runs: cmaplan_refresh_update()+unref of the snapshot's refresh (pools, meminfo, node meminfo,"
