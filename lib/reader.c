@@ -88,7 +88,7 @@ static int missing(struct cmaplan_ctx *ctx, const char *relpath, int r) {
 
 /*
  * Read a whole regular file into buf (size bytes, may be NULL) or, when it does not fit, into a
- * malloc'd buffer: ret->data is then not buf (reader_buf_free tells them apart).
+ * malloc'd buffer: the caller frees ret->data when it is not buf.
  */
 static int read_file(struct cmaplan_ctx *ctx, const char *relpath, char *buf, size_t size, struct file_buf *ret) {
         struct stat st;
@@ -211,6 +211,9 @@ int reader_open_file(struct cmaplan_ctx *ctx, const char *relpath) {
                 r = cmaplan_set_error(ctx, -errno, "%s: cannot stat: %s", relpath, strerror(errno));
         else if (!S_ISREG(st.st_mode))
                 r = cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
+        else if ((uint64_t)st.st_size > READER_MAX_FILE_BYTES)
+                r = cmaplan_set_error(ctx, -EFBIG, "%s: file of %llu bytes is larger than the %u MiB limit",
+                                      relpath, (unsigned long long)st.st_size, READER_MAX_FILE_BYTES >> 20);
         else
                 return fd;
         close(fd);
