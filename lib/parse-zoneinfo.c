@@ -219,9 +219,11 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
         for (i = 0; check_bytes && i < ll; i++)
                 if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
                         return parse_fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
-        /* pageset lines are indented by 14 spaces: eight at a time first */
+        /* pageset lines are indented by 14 spaces: eight, then four, at a time first */
         for (i = 0; ll - i >= 8 && memcmp(l + i, "        ", 8) == 0;)
                 i += 8;
+        if (ll - i >= 4 && memcmp(l + i, "    ", 4) == 0)
+                i += 4;
         i = parse_skip_blanks(l, ll, i);
         if (i == ll)
                 return 0;
