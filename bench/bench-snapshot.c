@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A full snapshot against the raw cost of its reads, in one process, same run:
- *   1. capture the host (--root, default /) into a temporary tree to learn exactly which files a
- *      snapshot reads;
+ *   1. take one snapshot of --root (default /) with the reader's record hook on, to learn exactly
+ *      which files it reads, which directories it lists (to discover nodes, page sizes, CMA areas,
+ *      memory blocks) and which paths it only checks for existence;
  *   2. time cmaplan_snapshot_new() + unref, RUNS times;
- *   3. time open + read + close of the same files from the same root, RUNS times;
- * and print the medians and their ratio. Usage: bench-snapshot [--root DIR] [--runs N] [--json]
+ *   3. time the same kernel work without the library, RUNS times: open + read to EOF + close of
+ *      each file, open + getdents to the end + close of each directory, open(O_PATH) + close of
+ *      each existence check and of each probe that found nothing (a missing file is a fact the
+ *      snapshot reports), plain openat() from the root (no RESOLVE_IN_ROOT, no fstat);
+ *   4. time cmaplan_refresh_update() + unref of the result (files kept open, pread), with and
+ *      without proc/zoneinfo (CMAPLAN_REFRESH_NO_ZONEINFO), RUNS times;
+ * and print the medians and their ratios. Usage: bench-snapshot [--root DIR] [--runs N] [--json]
+ * Links the internal library for the hook; the code timed is the same.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,13 +22,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cmaplan/libcmaplan.h"
+#include "libcmaplan-private.h"
+
+struct access {
+        int kind;               /* RECORD_FILE, RECORD_DIR, RECORD_EXISTS, RECORD_MISSING */
+        char *path;
+};
 
 struct list {
-        char **paths;
+        struct access *v;
         unsigned n, alloc;
 };
 
@@ -43,46 +56,62 @@ static double median(double *v, unsigned n) {
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* every regular file under base/rel, as paths relative to base */
-static void walk(const char *base, const char *rel, struct list *l) {
-        char path[4096];
-        struct dirent *de;
-        DIR *d;
+static int record(void *data, int kind, const char *relpath, const char *buf, size_t len) {
+        struct list *l = data;
 
-        snprintf(path, sizeof(path), "%s/%s", base, rel);
-        d = opendir(path);
-        if (!d)
-                return;
-        while ((de = readdir(d))) {
-                char sub[2048];
-                struct stat st;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name);
-                snprintf(path, sizeof(path), "%s/%s", base, sub);
-                if (lstat(path, &st) < 0)
-                        continue;
-                if (S_ISDIR(st.st_mode))
-                        walk(base, sub, l);
-                else if (S_ISREG(st.st_mode) && (st.st_mode & 0444)) {
-                        if (l->n == l->alloc) {
-                                l->alloc = l->alloc ? l->alloc * 2 : 256;
-                                l->paths = realloc(l->paths, l->alloc * sizeof(*l->paths));
-                                if (!l->paths)
-                                        exit(1);
-                        }
-                        l->paths[l->n++] = strdup(sub);
-                }
+        (void)buf;
+        (void)len;
+        if (l->n == l->alloc) {
+                l->alloc = l->alloc ? l->alloc * 2 : 256;
+                l->v = realloc(l->v, l->alloc * sizeof(*l->v));
+                if (!l->v)
+                        return -ENOMEM;
         }
-        closedir(d);
+        while (*relpath == '/')
+                relpath++;
+        l->v[l->n].kind = kind;
+        l->v[l->n].path = strdup(relpath);
+        if (!l->v[l->n].path)
+                return -ENOMEM;
+        l->n++;
+        return 0;
 }
 
-static int rm_rf(const char *path) {
-        char cmd[4200];
+/* the kernel work of one snapshot, without the library; returns the bytes read */
+static uint64_t raw_pass(int root_fd, const struct list *l, char *buf, size_t size) {
+        uint64_t bytes = 0;
 
-        snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", path);
-        return system(cmd);
+        for (unsigned i = 0; i < l->n; i++) {
+                const struct access *a = &l->v[i];
+                int fd;
+                long n;
+
+                switch (a->kind) {
+                case RECORD_FILE:
+                        fd = openat(root_fd, a->path, O_RDONLY | O_CLOEXEC);
+                        if (fd < 0)
+                                break;
+                        while ((n = read(fd, buf, size)) > 0)
+                                bytes += (uint64_t)n;
+                        close(fd);
+                        break;
+                case RECORD_DIR:
+                        fd = openat(root_fd, a->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (fd < 0)
+                                break;
+                        while ((n = syscall(SYS_getdents64, fd, buf, size)) > 0)
+                                ;
+                        close(fd);
+                        break;
+                default:
+                        /* an existence check, or a probe for a file this host does not have */
+                        fd = openat(root_fd, a->path, O_PATH | O_CLOEXEC);
+                        if (fd >= 0)
+                                close(fd);
+                        break;
+                }
+        }
+        return bytes;
 }
 
 int main(int argc, char **argv) {
@@ -97,9 +126,11 @@ int main(int argc, char **argv) {
         int json = 0, c, root_fd;
         struct cmaplan_ctx_opts o = { .sz = sizeof(o) };
         struct cmaplan_ctx *ctx = NULL;
-        char tmpl[] = "/tmp/cmaplan-bench-XXXXXX", cap[sizeof(tmpl) + 8];
+        struct cmaplan_snapshot *first = NULL;
         struct list files = { 0 };
-        double *t_snap, *t_read, m_snap, m_read;
+        unsigned n_kind[4] = { 0 };
+        struct cmaplan_refresh *refresh = NULL, *refresh_nz = NULL;
+        double *t_snap, *t_read, *t_ref, *t_ref_nz, m_snap, m_read, m_ref, m_ref_nz;
         static char buf[1 << 20];
         uint64_t bytes = 0;
 
@@ -116,22 +147,34 @@ int main(int argc, char **argv) {
         if (runs < 1)
                 runs = 1;
         o.root = root;
-        if (cmaplan_new(&o, &ctx) < 0 || !mkdtemp(tmpl)) {
+        if (cmaplan_new(&o, &ctx) < 0) {
                 fprintf(stderr, "cannot set up: %s\n", strerror(errno));
                 return 1;
         }
-        snprintf(cap, sizeof(cap), "%s/host", tmpl);
-        if (cmaplan_capture(ctx, cap, 0) < 0) {
-                fprintf(stderr, "capture failed: %s\n", cmaplan_get_error(ctx));
+        ctx->record_fn = record;
+        ctx->record_data = &files;
+        if (cmaplan_snapshot_new(ctx, 0, &first) < 0) {
+                fprintf(stderr, "snapshot failed: %s\n", cmaplan_get_error(ctx));
                 return 1;
         }
-        walk(cap, "", &files);
-        rm_rf(tmpl);
+        cmaplan_snapshot_unref(first);
+        ctx->record_fn = NULL;
+        ctx->record_data = NULL;
+        for (unsigned i = 0; i < files.n; i++)
+                n_kind[files.v[i].kind]++;
         root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         t_snap = calloc(runs, sizeof(double));
         t_read = calloc(runs, sizeof(double));
-        if (root_fd < 0 || !t_snap || !t_read)
+        t_ref = calloc(runs, sizeof(double));
+        t_ref_nz = calloc(runs, sizeof(double));
+        if (root_fd < 0 || !t_snap || !t_read || !t_ref || !t_ref_nz)
                 return 1;
+        if (cmaplan_snapshot_new(ctx, 0, &first) < 0 || cmaplan_refresh_new(first, 0, &refresh) < 0 ||
+            cmaplan_refresh_new(first, CMAPLAN_REFRESH_NO_ZONEINFO, &refresh_nz) < 0) {
+                fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                return 1;
+        }
+        cmaplan_snapshot_unref(first);
 
         /* interleave the two so that drift on the machine hits both alike */
         for (unsigned i = 0; i < runs; i++) {
@@ -146,31 +189,47 @@ int main(int argc, char **argv) {
                 t_snap[i] = now_us() - t0;
 
                 t0 = now_us();
-                bytes = 0;
-                for (unsigned f = 0; f < files.n; f++) {
-                        int fd = openat(root_fd, files.paths[f], O_RDONLY | O_CLOEXEC);
-                        ssize_t n;
-
-                        if (fd < 0)
-                                continue;
-                        while ((n = read(fd, buf, sizeof(buf))) > 0)
-                                bytes += (uint64_t)n;
-                        close(fd);
-                }
+                bytes = raw_pass(root_fd, &files, buf, sizeof(buf));
                 t_read[i] = now_us() - t0;
+
+                t0 = now_us();
+                if (cmaplan_refresh_update(refresh, &s) < 0) {
+                        fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                        return 1;
+                }
+                cmaplan_snapshot_unref(s);
+                t_ref[i] = now_us() - t0;
+
+                t0 = now_us();
+                if (cmaplan_refresh_update(refresh_nz, &s) < 0) {
+                        fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                        return 1;
+                }
+                cmaplan_snapshot_unref(s);
+                t_ref_nz[i] = now_us() - t0;
         }
         m_snap = median(t_snap, runs);
         m_read = median(t_read, runs);
+        m_ref = median(t_ref, runs);
+        m_ref_nz = median(t_ref_nz, runs);
         if (json)
-                printf("{\"root\": \"%s\", \"files\": %u, \"bytes\": %llu, \"runs\": %u, \"snapshot_median_us\": %.1f, "
-                       "\"raw_read_median_us\": %.1f, \"ratio\": %.3f}\n",
-                       root, files.n, (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read);
+                printf("{\"root\": \"%s\", \"files\": %u, \"dirs\": %u, \"exists\": %u, \"missing\": %u, \"bytes\": %llu, \"runs\": %u, "
+                       "\"snapshot_median_us\": %.1f, \"raw_read_median_us\": %.1f, \"ratio\": %.3f, "
+                       "\"refresh_files\": %d, \"refresh_open\": %d, \"refresh_median_us\": %.1f, \"refresh_no_zoneinfo_median_us\": %.1f}\n",
+                       root, n_kind[RECORD_FILE], n_kind[RECORD_DIR], n_kind[RECORD_EXISTS], n_kind[RECORD_MISSING],
+                       (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read,
+                       cmaplan_refresh_get_n_files(refresh), cmaplan_refresh_get_n_open(refresh), m_ref, m_ref_nz);
         else
-                printf("root %s: %u files, %llu bytes; %u runs\n"
+                printf("root %s: %u files (%llu bytes), %u directory listings, %u existence checks, %u probes of missing files; %u runs\n"
                        "  snapshot (cmaplan_snapshot_new + unref): median %.1f us\n"
-                       "  raw reads of the same files (open+read+close): median %.1f us\n"
-                       "  ratio: %.2fx\n",
-                       root, files.n, (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read);
+                       "  raw: the same reads, listings and checks without the library: median %.1f us\n"
+                       "  ratio: %.2fx\n"
+                       "  refresh (%d files, %d kept open): median %.1f us (%.1f%% of the snapshot); without zoneinfo %.1f us (%.1f%%)\n",
+                       root, n_kind[RECORD_FILE], (unsigned long long)bytes, n_kind[RECORD_DIR], n_kind[RECORD_EXISTS],
+                       n_kind[RECORD_MISSING], runs, m_snap, m_read, m_snap / m_read,
+                       cmaplan_refresh_get_n_files(refresh), cmaplan_refresh_get_n_open(refresh), m_ref, 100 * m_ref / m_snap, m_ref_nz, 100 * m_ref_nz / m_snap);
+        cmaplan_refresh_unref(refresh);
+        cmaplan_refresh_unref(refresh_nz);
         cmaplan_unref(ctx);
         return 0;
 }

@@ -12,7 +12,8 @@
  * their own lock directory (--lock-dir, default a private one under /tmp, on the same disk as
  * /run on the build VM); with --tmpfs-too they are timed again with it on /dev/shm, to show what
  * the journal's fsync costs on a disk.
- * Usage: bench-transition [--node N] [--pages N] [--runs N] [--step N] [--lock-dir DIR] [--tmpfs-too]
+ * --json prints one object (for bench/run-bench.sh) instead of the text.
+ * Usage: bench-transition [--node N] [--pages N] [--runs N] [--step N] [--lock-dir DIR] [--tmpfs-too] [--json]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -174,13 +175,14 @@ int main(int argc, char **argv) {
                 { "step", required_argument, NULL, 's' },
                 { "lock-dir", required_argument, NULL, 'l' },
                 { "tmpfs-too", no_argument, NULL, 't' },
+                { "json", no_argument, NULL, 'j' },
                 {}
         };
         double tr[MAX_RUNS], sp[MAX_RUNS], raw[MAX_RUNS], shm[MAX_RUNS];
         char lock_dir[256] = "", shm_dir[64] = "";
         uint64_t pages = 512, step = 0;
         unsigned runs = 7;
-        bool tmpfs_too = false;
+        bool tmpfs_too = false, json = false;
         int node = 0, c, status = 0;
 
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
@@ -202,6 +204,9 @@ int main(int argc, char **argv) {
                         break;
                 case 't':
                         tmpfs_too = true;
+                        break;
+                case 'j':
+                        json = true;
                         break;
                 default:
                         return 2;
@@ -264,7 +269,15 @@ int main(int argc, char **argv) {
                 write_nr(original);
         }
         restore();
-        if (!status) {
+        if (!status && json) {
+                double mshm = shm_dir[0] ? median(shm, runs) : 0;
+
+                printf("{\"node\": %d, \"pages\": %" PRIu64 ", \"step\": %" PRIu64 ", \"runs\": %u, "
+                       "\"lock_dir_fs\": \"%s\", \"transition_median_us\": %.1f, \"tmpfs_median_us\": %.1f, "
+                       "\"raw_median_us\": %.1f, \"snapshot_plan_median_us\": %.1f, \"pool_after\": %" PRIu64 "}\n",
+                       node, pages, step, runs, fs_name(lock_dir), median(tr, runs), mshm, median(raw, runs),
+                       median(sp, runs), read_nr());
+        } else if (!status) {
                 double mt = median(tr, runs), mr = median(raw, runs), ms = median(sp, runs);
 
                 printf("bench-transition: node %d, %" PRIu64 " -> %" PRIu64 " x 2 MiB, %u runs (pool back at %" PRIu64

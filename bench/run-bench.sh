@@ -36,26 +36,89 @@ done
 {
 echo "# Benchmark results"
 echo
-echo "Written by \`make bench\` (bench/run-bench.sh) on $(date -u +%Y-%m-%d): $(uname -r), $(nproc) cores,"
-echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB."
+echo "Written by \`make bench\` (bench/run-bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'): $(uname -r), $(nproc) cores,"
+echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB; at the start"
+echo "$(uptime | sed 's/.*load average/load average/') (other virtual machines share this host: expect noise,"
+echo "and compare only numbers measured in the same run)."
 echo "Medians of repeated runs; ratios are of numbers measured in the same run. Synthetic hosts come"
 echo "from bench/gen-host.py (NODES, CPUS): 8 nodes/256 CPUs, 64/512, 1024/64; their zoneinfo carries a"
 echo "pageset per CPU per populated zone, as the kernel prints it."
 echo
 echo "## Snapshot vs the raw cost of its reads (in process)"
 echo
-echo "\`bench/bench-snapshot --root R\`: cmaplan_snapshot_new()+unref against open+read+close of exactly"
-echo "the files a capture of R holds. Goal ≤ 1.3×."
+echo "\`bench/bench-snapshot --root R\`: cmaplan_snapshot_new()+unref against the same kernel work without"
+echo "the library, interleaved in one process. The raw pass replays what one snapshot did, learned from"
+echo "the reader's record hook: open+read to EOF+close of every file it read, open+getdents to the"
+echo "end+close of every directory it listed (how it discovers nodes, page sizes, CMA areas and memory"
+echo "blocks), open(O_PATH)+close of every existence check and of every probe that found nothing (a"
+echo "missing file is a fact the snapshot reports). The raw pass uses plain openat() from the root; the"
+echo "library uses openat2(RESOLVE_IN_ROOT) and an fstat() per file (the reader refuses FIFOs and"
+echo "devices, and bounds every read). Goal ≤ 1.3×."
 echo
-echo "| host | files | bytes | snapshot µs | raw reads µs | ratio |"
-echo "|---|---|---|---|---|---|"
+echo "| host | files | dirs listed | checks + probes | bytes | snapshot µs | raw µs | ratio |"
+echo "|---|---|---|---|---|---|---|---|"
+: > "$tmp/snap.jsonl"
 for r in / "$srcdir/tests/fixtures/seed-000" "$tmp/h8" "$tmp/h64" "$tmp/h1024"; do
-        n=$(runs 5 $([ "$r" = / ] && echo 201 || echo 51))
+        n=$(runs 5 $([ "$r" = / ] && echo 201 || ([ "$r" = "$tmp/h1024" ] && echo 21 || echo 51)))
         j=$("$b/bench-snapshot" --root "$r" --runs "$n" --json)
         name=$r; case "$r" in /) name="live (/)" ;; */seed-000) name="seed-000 fixture (8 nodes, 512 CMA areas)" ;;
                 */h8) name="synthetic 8 nodes" ;; */h64) name="synthetic 64 nodes" ;; */h1024) name="synthetic 1024 nodes" ;; esac
-        echo "$j" | json '"| %s | %d | %d | %.0f | %.0f | %.2f |" % ("'"$name"'", d["files"], d["bytes"], d["snapshot_median_us"], d["raw_read_median_us"], d["ratio"])'
+        echo "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin); d["name"]=sys.argv[1]; print(json.dumps(d))' "$name" >> "$tmp/snap.jsonl"
+        echo "$j" | json '"| %s | %d | %d | %d | %d | %.0f | %.0f | %.2f |" % ("'"$name"'", d["files"], d["dirs"], d["exists"] + d["missing"], d["bytes"], d["snapshot_median_us"], d["raw_read_median_us"], d["ratio"])'
 done
+echo
+echo "Load while this ran (uptime): $(uptime | sed 's/.*load average/load average/')."
+echo
+echo "What the raw pass costs depends on who makes the bytes. The same read loop (open, read to EOF"
+echo "into a 1 MiB buffer, close; median of 201) on a file the kernel prints and on a synthetic copy in"
+echo "the page cache:"
+echo
+echo '```'
+python3 - "$tmp/h64/proc/zoneinfo" <<'PY'
+import os, sys, time
+buf = bytearray(1 << 20)
+for path in ["/proc/zoneinfo", sys.argv[1]]:
+    ts, size = [], 0
+    for _ in range(201):
+        t0 = time.perf_counter()
+        fd = os.open(path, os.O_RDONLY)
+        size = 0
+        while True:
+            n = os.readv(fd, [buf])
+            if not n:
+                break
+            size += n
+        os.close(fd)
+        ts.append(time.perf_counter() - t0)
+    m = sorted(ts)[100]
+    print("%-40s %9d bytes  median %8.1f us  %8.0f MB/s" % (path.replace(sys.argv[1], "synthetic 64-node proc/zoneinfo"),
+                                                             size, m * 1e6, size / m / 1e6))
+PY
+echo '```'
+echo
+echo "The kernel prints zoneinfo at tens of MB/s; the parser (below) reads it at GB/s, a few per cent"
+echo "on a real host. A synthetic tree is read at memory speed, so there the ratio measures the parsers"
+echo "against memcpy: that, not the kernel, is what keeps the synthetic rows above 1.3×."
+echo
+echo "## Refresh vs a full snapshot (in process)"
+echo
+echo "Same runs: cmaplan_refresh_update()+unref of the snapshot's refresh (pools, meminfo, node meminfo,"
+echo "buddyinfo, zoneinfo, CMA counters; files kept open, pread) and the same without proc/zoneinfo"
+echo "(CMAPLAN_REFRESH_NO_ZONEINFO). At most a quarter of the soft RLIMIT_NOFILE stays open (here"
+echo "$(( $(ulimit -n) / 4 )) of $(ulimit -n), per refresh; two refreshes are open at once); the other files are opened and closed"
+echo "by each update."
+echo
+echo "| host | files re-read (kept open) | snapshot µs | refresh µs | × snapshot | without zoneinfo µs | × snapshot |"
+echo "|---|---|---|---|---|---|---|"
+python3 - "$tmp/snap.jsonl" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    s = d["snapshot_median_us"]
+    print("| %s | %d (%d) | %.0f | %.0f | %.3f | %.0f | %.3f |" % (d["name"], d["refresh_files"], d["refresh_open"], s,
+          d["refresh_median_us"], d["refresh_median_us"] / s, d["refresh_no_zoneinfo_median_us"],
+          d["refresh_no_zoneinfo_median_us"] / s))
+PY
 echo
 echo "## Parsers (in memory)"
 echo
@@ -130,20 +193,90 @@ else
         echo "(hyperfine not installed: skipped)"
 fi
 echo
+echo "## Against the peers on host trees (private mount namespace)"
+echo
+echo "bench/peers-tree.sh: each peer runs under \`unshare -m\` with the tree's sys/devices/system/node,"
+echo "sys/kernel/mm/hugepages and proc/meminfo bound over the live ones (what the peers read, from"
+echo "strace); cmaplan runs in the same wrapper with --root. What each peer reports is checked against"
+echo "cmaplan's JSON of the same tree. The synthetic tree's node 1 gets 16 x 2 MiB pages first, so that"
+echo "per-node pools are not all empty."
+echo
+echo 16 > "$tmp/h8/sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages"
+for t in "$srcdir/tests/fixtures/seed-000" "$tmp/h8"; do
+        case "$t" in */seed-000) name="seed-000 fixture (8 nodes, 512 CMA areas)" ;; *) name="synthetic 8 nodes" ;; esac
+        echo "### $name"
+        echo
+        bash "$srcdir/bench/peers-tree.sh" "$cmaplan" "$t" "$name" "$(runs 3 20)" || echo "(peers-tree.sh failed)"
+        echo
+done
+echo
 echo "## Transitions (live kernel, root)"
 echo
 if [ "$(id -u)" = 0 ] && [ "$quick" != 1 ]; then
-        echo '```'
-        "$b/bench-transition" --runs 9 --pages 512 --tmpfs-too 2>&1 || echo "(bench-transition failed)"
-        echo '```'
+        echo "\`bench/bench-transition --pages N [--step N] --tmpfs-too --runs 9 --json\`: cmaplan_plan_apply() of"
+        echo "\"node 0: +N x 2 MiB\" against one raw write of the same target, alternated, the pool written back"
+        echo "(untimed) after each; the lock directory (journal) on ext4 (as /run is on this VM) and on tmpfs"
+        echo "(/run on most systems). Guarded steps are 128 pages by default; one shot is --step N."
+        echo "Overhead = transition - raw (medians); the goal is <= 5 % of raw."
+        echo
+        : > "$tmp/tr.jsonl"
+        for pages in 64 512 2048; do
+                for step in 0 $pages; do
+                        "$b/bench-transition" --runs 9 --pages $pages --step $step --tmpfs-too --json >> "$tmp/tr.jsonl" ||
+                                echo "(bench-transition --pages $pages --step $step failed)"
+                done
+        done
+        echo "Pool after the runs: $(cat /proc/sys/vm/nr_hugepages) pages host-wide (restored after each run);"
+        echo "$(uptime | sed 's/.*load average/load average/')."
+        echo
+        python3 - "$tmp/tr.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("| pages (x 2 MiB) | steps | raw µs | transition µs, ext4 | overhead µs (%) | transition µs, tmpfs | overhead µs (%) |")
+print("|---|---|---|---|---|---|---|")
+for r in rows:
+    steps = "one shot" if r["step"] == r["pages"] else "guarded, 128 per step"
+    raw, ext, shm = r["raw_median_us"], r["transition_median_us"], r["tmpfs_median_us"]
+    print("| %d | %s | %.0f | %.0f | %.0f (%.0f %%) | %.0f | %.0f (%.0f %%) |" % (
+        r["pages"], steps, raw, ext, ext - raw, 100 * (ext - raw) / raw, shm, shm - raw, 100 * (shm - raw) / raw))
+one = [r for r in rows if r["step"] == r["pages"]]
+big = max(rows, key=lambda r: r["pages"])
+per_page = big["raw_median_us"] / big["pages"]
+if one:
+    fixed_ext = sorted(r["transition_median_us"] - r["raw_median_us"] for r in one)[len(one) // 2]
+    fixed_shm = sorted(r["tmpfs_median_us"] - r["raw_median_us"] for r in one)[len(one) // 2]
+    print()
+    print("Fixed overhead of a one-shot transition (median over the sizes): %.0f µs with the journal on ext4, "
+          "%.0f µs on tmpfs. The raw write costs %.2f µs per 2 MiB page here (%d pages), so the 5 %% goal "
+          "holds from about %.0f pages (%.1f GiB) with the journal on ext4 and %.0f pages (%.1f GiB) on tmpfs."
+          % (fixed_ext, fixed_shm, per_page, big["pages"], fixed_ext / (0.05 * per_page),
+             fixed_ext / (0.05 * per_page) / 512, fixed_shm / (0.05 * per_page), fixed_shm / (0.05 * per_page) / 512))
+    g = {r["pages"]: r for r in rows if r["step"] == 0}
+    o = {r["pages"]: r for r in one}
+    print("Guards (a zoneinfo re-read, the model and a read-back per 128-page step) cost, on tmpfs: " +
+          ", ".join("%.0f µs at %d pages" % (g[p]["tmpfs_median_us"] - o[p]["tmpfs_median_us"], p)
+                    for p in sorted(g) if p in o) + ".")
+PY
 else
         echo "(skipped: needs root and a full run)"
 fi
 echo
-echo "## Not measured yet"
+echo "## Not reached, and why"
 echo
-echo "- A refresh API that re-reads only the changing numbers with files kept open (pread): not built;"
-echo "  \`cmaplan_snapshot_validate()\` (a cheaper re-read of markers) is the closest today."
-echo "- Peers on fixture trees inside a private mount namespace."
+echo "- Snapshot ≤ 1.3× its raw reads: reached on the live host, about reached on the seed-000"
+echo "  fixture (many small files); not on the synthetic trees, whose bytes are mostly zoneinfo"
+echo "  pagesets (0.4, 5.9 and 12.9 MB). There the raw pass is a page-cache copy at tens of GB/s and"
+echo "  the parsers run at a few GB/s (one vectorized check of every byte, then a first-letter skip"
+echo "  of pageset lines); on a real host the kernel prints the same file at tens of MB/s (measured"
+echo "  above), and the parse is a few per cent of it. Left per file: an fstat() (the reader refuses"
+echo "  FIFOs and devices; removing it measured within the noise) and the parse itself."
+echo "- Transition ≤ 5 % over one raw write: with the journal on tmpfs (the default /run/cmaplan on"
+echo "  most systems) the fixed cost is under a millisecond, so the goal holds from the size printed"
+echo "  above; with the journal on a loaded ext4 disk, the one fdatasync left dominates and varies by"
+echo "  milliseconds. Dropping it too is possible (the pools do not survive power loss either) but"
+echo "  would need recovery to discard an empty journal left by power loss."
+echo "- lstopo on a tree: hwloc takes CPUs and caches from the live /sys and cannot attach the tree's"
+echo "  nodes (no cpumap in a capture), so it reports one node; it can read a whole hwloc capture"
+echo "  (HWLOC_FSROOT), which is not what these trees hold."
 } > "$out"
 [ "$quick" = 1 ] && { cat "$out" >&2; echo "bench smoke run: ok" >&2; } || echo "wrote $out" >&2

@@ -61,6 +61,8 @@ static int record(void *data, int kind, const char *relpath, const char *buf, si
         struct capture *c = data;
         int fd, r;
 
+        if (kind == RECORD_MISSING)
+                return 0;
         while (*relpath == '/')
                 relpath++;
         if (strstr(relpath, ".."))

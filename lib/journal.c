@@ -3,8 +3,13 @@
  * The transition journal: <lock_dir>/journal, a small line-oriented text file (format in
  * docs/transition.md) holding what recovery needs: the original count of every pool the
  * transition touches, the targets, the policy, and progress. It is replaced atomically
- * (write journal.tmp, fsync, rename, fsync the directory), so a reader finds the old or the new
- * version, never a mix; power loss keeps whichever was renamed last.
+ * (write journal.tmp, fdatasync, rename), so a reader finds the old or the new version, never a
+ * mix. The directory is not synced: the journal only has to outlive the process, and the page
+ * cache does that. Power loss (or a kernel crash) takes the hugetlb pools with it, and recovery
+ * discards a journal from an earlier boot (boot id), so a rename lost with the power loses
+ * nothing; the fdatasync before it makes sure that a rename that did reach the disk has the
+ * content with it, so a journal is never found empty after a reboot, and it reports a failing
+ * disk before the first pool write.
  *
  * It lives in the lock directory, outside the root the reader reads: it is our state, not the
  * host's, so it is opened here and not through the reader.
@@ -396,10 +401,6 @@ fail_errno:
 
 /* ------------------------------------------------------------------------------- I/O */
 
-static int fsync_dir(int dir_fd) {
-        return fsync(dir_fd) < 0 ? -errno : 0;
-}
-
 int journal_write(struct cmaplan_ctx *ctx, int dir_fd, const struct journal *j) {
         size_t len, off = 0;
         char *text = NULL;
@@ -427,8 +428,9 @@ int journal_write(struct cmaplan_ctx *ctx, int dir_fd, const struct journal *j) 
                 }
                 off += (size_t)n;
         }
-        if (fsync(fd) < 0) {
-                r = cmaplan_set_error(ctx, -errno, "%s/" JOURNAL_TMP ": fsync failed: %s", ctx->lock_dir,
+        /* fdatasync: the data and the size, which is all a reader after a reboot needs */
+        if (fdatasync(fd) < 0) {
+                r = cmaplan_set_error(ctx, -errno, "%s/" JOURNAL_TMP ": fdatasync failed: %s", ctx->lock_dir,
                                       strerror(errno));
                 close(fd);
                 goto unlink;
@@ -444,9 +446,7 @@ int journal_write(struct cmaplan_ctx *ctx, int dir_fd, const struct journal *j) 
                                       strerror(errno));
                 goto unlink;
         }
-        r = fsync_dir(dir_fd);
-        if (r < 0)
-                r = cmaplan_set_error(ctx, r, "%s: fsync failed: %s", ctx->lock_dir, strerror(-r));
+        r = 0;
         pool_io_checkpoint(ctx, "journal-written");
         goto out;
 unlink:

@@ -36,7 +36,8 @@ struct cmaplan_ctx {
 
 struct pool_io_ops;
 
-enum { RECORD_FILE, RECORD_DIR, RECORD_EXISTS };
+/* RECORD_MISSING: a probe that found nothing (a fact too; the benchmark repeats it, capture ignores it) */
+enum { RECORD_FILE, RECORD_DIR, RECORD_EXISTS, RECORD_MISSING };
 
 /* logging (lib/log.c) */
 void cmaplan_log_stderr(void *userdata, int priority, const char *file, int line, const char *fn,
@@ -109,6 +110,8 @@ struct cmaplan_cmdline {
 struct cmaplan_snapshot {
         int refcount;
         struct cmaplan_ctx *ctx;
+        /* a refresh's result: shares base's strings and layout (snapshot-clone.c); NULL otherwise */
+        struct cmaplan_snapshot *base;
         uint64_t flags;                 /* CMAPLAN_SNAPSHOT_* it was taken with */
         struct cmaplan_host_info host;
         char *kernel_release;

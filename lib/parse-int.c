@@ -22,6 +22,18 @@ int parse_u64(const char *s, size_t len, uint64_t *ret) {
 
         if (!s || len == 0)
                 return -EINVAL;
+        /* 19 digits never overflow 64 bits: one pass, no overflow checks (the common case) */
+        if (len < MAX_DIGITS) {
+                for (size_t i = 0; i < len; i++) {
+                        unsigned d = (unsigned char)s[i] - (unsigned)'0';
+
+                        if (d > 9)
+                                return -EINVAL;
+                        v = v * 10 + d;
+                }
+                *ret = v;
+                return 0;
+        }
         for (size_t i = 0; i < len; i++)
                 if (!is_digit(s[i]))
                         return -EINVAL;

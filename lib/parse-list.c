@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -88,42 +89,58 @@ int parse_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap,
 
 int parse_distance(const char *buf, size_t len, uint32_t *ret, unsigned max, unsigned *ret_n,
                    struct parse_error *err) {
+        uint32_t small[256], *v = small;
+        size_t pos = 0;
         unsigned n = 0;
+        int r = 0;
         char q[33];
 
         if (!buf)
                 len = 0;
         if (len > 0 && buf[len - 1] == '\n')
                 len--;
-        /* two passes: count and check, then store, so that *ret is untouched on failure */
-        for (int pass = 0; pass < 2; pass++) {
-                size_t pos = 0;
+        /* one pass into a scratch array, copied out at the end: *ret is untouched on failure */
+        if (max > ELEMENTSOF(small) && len / 2 + 1 > ELEMENTSOF(small)) {
+                v = malloc((max < len / 2 + 1 ? max : len / 2 + 1) * sizeof(*v));
+                if (!v)
+                        return parse_fail(err, 0, -ENOMEM, "out of memory");
+        }
+        while (pos < len) {
+                size_t start;
+                uint64_t x;
 
-                n = 0;
-                while (pos < len) {
-                        size_t start;
-                        uint64_t v;
-                        int r;
-
-                        if (parse_is_blank(buf[pos])) {
-                                pos++;
-                                continue;
-                        }
-                        start = pos;
+                if (parse_is_blank(buf[pos])) {
+                        pos++;
+                        continue;
+                }
+                /* digits inline (a 1024-node host has a million of them); anything else goes to parse_u64 */
+                start = pos;
+                x = 0;
+                while (pos < len && (unsigned)(buf[pos] - '0') <= 9 && pos - start < 10)
+                        x = x * 10 + (unsigned)(buf[pos++] - '0');
+                if (pos < len && !parse_is_blank(buf[pos])) {
                         while (pos < len && !parse_is_blank(buf[pos]))
                                 pos++;
-                        r = parse_u64(buf + start, pos - start, &v);
-                        if (r < 0 || v > UINT32_MAX)
-                                return parse_fail(err, 1, -EINVAL, "expected a distance, got '%s'",
-                                            parse_quote(q, buf + start, pos - start));
-                        if (n >= max)
-                                return parse_fail(err, 1, -EINVAL, "more than %u distances", max);
-                        if (pass == 1)
-                                ret[n] = (uint32_t)v;
-                        n++;
+                        if (parse_u64(buf + start, pos - start, &x) < 0)
+                                x = UINT64_MAX;
                 }
+                if (pos == start || x > UINT32_MAX) {
+                        r = parse_fail(err, 1, -EINVAL, "expected a distance, got '%s'",
+                                       parse_quote(q, buf + start, pos - start));
+                        goto out;
+                }
+                if (n >= max) {
+                        r = parse_fail(err, 1, -EINVAL, "more than %u distances", max);
+                        goto out;
+                }
+                v[n++] = (uint32_t)x;
         }
+        if (n)
+                memcpy(ret, v, n * sizeof(*v));
         if (ret_n)
                 *ret_n = n;
-        return 0;
+out:
+        if (v != small)
+                free(v);
+        return r;
 }

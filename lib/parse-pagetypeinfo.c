@@ -280,7 +280,9 @@ static int parse_types_header(struct state *st, const char *l, size_t ll, size_t
         return 0;
 }
 
-static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, struct parse_error *err) {
+/* check_bytes: the line holds the file's first bad byte (parse_first_bad_byte), report it */
+static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, bool check_bytes,
+                      struct parse_error *err) {
         static const char order_hdr[] = "Page block order:", per_block_hdr[] = "Pages per block:",
                           free_hdr[] = "Free pages count per migrate type at order",
                           types_hdr[] = "Number of blocks type";
@@ -290,7 +292,7 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
 
         while (ll > 0 && parse_is_blank(l[ll - 1]))
                 ll--;
-        for (size_t i = 0; i < ll; i++)
+        for (size_t i = 0; check_bytes && i < ll; i++)
                 if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
                         return parse_fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
         if (parse_skip_blanks(l, ll, 0) == ll)
@@ -350,18 +352,19 @@ int parse_pagetypeinfo(const char *buf, size_t len, struct parsed_pagetype **ret
                        struct parse_error *err) {
         struct state st = { .cma_col = -1 };
         unsigned line = 0;
-        size_t pos = 0;
+        size_t pos = 0, bad;
         int r;
 
         if (!buf)
                 len = 0;
+        bad = parse_first_bad_byte(buf, len);
         while (pos < len) {
                 const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
                 size_t ll = nl ? (size_t)(nl - l) : len - pos;
 
-                pos += ll + (nl ? 1 : 0);
                 line++;
-                r = parse_line(&st, l, ll, line, err);
+                r = parse_line(&st, l, ll, line, bad >= pos && bad < pos + ll, err);
+                pos += ll + (nl ? 1 : 0);
                 if (r < 0)
                         goto fail;
         }

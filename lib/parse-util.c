@@ -29,6 +29,30 @@ int parse_fail(struct parse_error *err, unsigned line, int r, const char *fmt, .
         return r;
 }
 
+size_t parse_first_bad_byte(const char *buf, size_t len) {
+        size_t i = 0;
+
+        /* blocks with no early exit inside vectorize; the block that has one is searched bytewise */
+        for (; i + 64 <= len; i += 64) {
+                unsigned char any = 0;
+
+                for (unsigned k = 0; k < 64; k++) {
+                        unsigned char c = (unsigned char)buf[i + k];
+
+                        any |= (unsigned char)((unsigned char)(c - 0x20) > 0x5e) & (c != '\t') & (c != '\n');
+                }
+                if (any)
+                        break;
+        }
+        for (; i < len; i++) {
+                unsigned char c = (unsigned char)buf[i];
+
+                if ((c < 0x20 && c != '\t' && c != '\n') || c > 0x7e)
+                        return i;
+        }
+        return len;
+}
+
 /*
  * "Node 1, zone   Normal": the header zoneinfo, buddyinfo and pagetypeinfo share. The name ends
  * at a blank (and at a ',' with stop_at_comma, as in pagetypeinfo's "zone Normal, type ...").

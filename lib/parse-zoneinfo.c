@@ -206,7 +206,9 @@ static int add_zone(struct state *st, int node, const char *name, unsigned line,
         return 0;
 }
 
-static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, struct parse_error *err) {
+/* check_bytes: the line holds the file's first bad byte (parse_first_bad_byte), report it */
+static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, bool check_bytes,
+                      struct parse_error *err) {
         struct cmaplan_zone_info *info;
         size_t i, tlen;
         bool colon;
@@ -214,11 +216,23 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
 
         while (ll > 0 && parse_is_blank(l[ll - 1]))
                 ll--;
-        for (i = 0; i < ll; i++)
+        for (i = 0; check_bytes && i < ll; i++)
                 if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
                         return parse_fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
-        i = parse_skip_blanks(l, ll, 0);
+        /* pageset lines are indented by 14 spaces: eight, then four, at a time first */
+        for (i = 0; ll - i >= 8 && memcmp(l + i, "        ", 8) == 0;)
+                i += 8;
+        if (ll - i >= 4 && memcmp(l + i, "    ", 4) == 0)
+                i += 4;
+        i = parse_skip_blanks(l, ll, i);
         if (i == ll)
+                return 0;
+        /*
+         * Most of a big host's file is pagesets (7 lines per CPU per zone). There and in the per-node
+         * stats only 'pages free' and 'start_pfn:' matter (a header starts at column 0): skip the rest
+         * on its first letter.
+         */
+        if (i > 0 && (st->sec == SEC_PAGESETS || st->sec == SEC_PERNODE) && l[i] != 'p' && l[i] != 's')
                 return 0;
         if (i == 0 && ll > 4 && memcmp(l, "Node", 4) == 0 && parse_is_blank(l[4])) {
                 char name[16];
@@ -304,18 +318,19 @@ int parse_zoneinfo(const char *buf, size_t len, struct cmaplan_zone **ret, unsig
                    struct parse_error *err) {
         struct state st = { 0 };
         unsigned line = 0;
-        size_t pos = 0;
+        size_t pos = 0, bad;
         int r = 0;
 
         if (!buf)
                 len = 0;
+        bad = parse_first_bad_byte(buf, len);
         while (pos < len) {
                 const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
                 size_t ll = nl ? (size_t)(nl - l) : len - pos;
 
-                pos += ll + (nl ? 1 : 0);
                 line++;
-                r = parse_line(&st, l, ll, line, err);
+                r = parse_line(&st, l, ll, line, bad >= pos && bad < pos + ll, err);
+                pos += ll + (nl ? 1 : 0);
                 if (r < 0)
                         goto fail;
         }

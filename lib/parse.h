@@ -133,6 +133,13 @@ static inline size_t parse_skip_blanks(const char *l, size_t ll, size_t i) {
         return i;
 }
 
+/*
+ * Offset of the first byte no kernel text file holds (a control byte other than tab and newline,
+ * DEL, non-ASCII), len if none: one pass over the whole file that the compiler vectorizes, where a
+ * test of every byte in every line cost more than the rest of the parse.
+ */
+size_t parse_first_bad_byte(const char *buf, size_t len);
+
 /* "Node N, zone NAME" at the start of l: node id, name (< 16 chars), index after the name */
 int parse_node_zone(const char *l, size_t ll, unsigned line, bool stop_at_comma, int *ret_node, char name[16],
                     size_t *ret_end, struct parse_error *err);

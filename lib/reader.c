@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -80,17 +79,28 @@ static bool is_silent_error(int r) {
         return r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -EPERM;
 }
 
-int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_buf *ret) {
+/* Tell the record hook (capture, the benchmark) of a probe that found nothing. */
+static int missing(struct cmaplan_ctx *ctx, const char *relpath, int r) {
+        if (ctx->record_fn)
+                ctx->record_fn(ctx->record_data, RECORD_MISSING, relpath, NULL, 0);
+        return r;
+}
+
+/*
+ * Read a whole regular file into buf (size bytes, may be NULL) or, when it does not fit, into a
+ * malloc'd buffer: the caller frees ret->data when it is not buf.
+ */
+static int read_file(struct cmaplan_ctx *ctx, const char *relpath, char *buf, size_t size, struct file_buf *ret) {
         struct stat st;
-        size_t alloc = 4096, len = 0;
-        char *data = NULL;
+        size_t alloc = buf ? size : 4096, len = 0;
+        char *data = buf;
         int fd, r;
 
         /* O_NONBLOCK: a FIFO planted where a file should be must not hang us before fstat. */
         fd = open_in_root(ctx, relpath, O_RDONLY | O_NONBLOCK | O_NOCTTY);
         if (fd < 0) {
                 if (is_silent_error(fd))
-                        return fd;
+                        return missing(ctx, relpath, fd);
                 return cmaplan_set_error(ctx, fd, "%s: cannot open: %s", relpath, strerror(-fd));
         }
         if (fstat(fd, &st) < 0) {
@@ -110,12 +120,16 @@ int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_b
          * procfs and sysfs report size 0 or 4096: read until EOF, bounded. Room for one byte
          * more than st_size (and the NUL) sees EOF without growing the buffer.
          */
-        if ((size_t)st.st_size + 2 > alloc)
+        if ((size_t)st.st_size + 2 > alloc) {
                 alloc = (size_t)st.st_size + 2;
-        data = malloc(alloc);
+                data = NULL;
+        }
         if (!data) {
-                r = -ENOMEM;
-                goto out;
+                data = malloc(alloc);
+                if (!data) {
+                        r = -ENOMEM;
+                        goto out;
+                }
         }
         for (;;) {
                 ssize_t n;
@@ -131,7 +145,12 @@ int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_b
                                 goto out;
                         }
                         grow = alloc * 2 < READER_MAX_FILE_BYTES + 2 ? alloc * 2 : READER_MAX_FILE_BYTES + 2;
-                        p = realloc(data, grow);
+                        if (data == buf) {
+                                p = malloc(grow);
+                                if (p)
+                                        memcpy(p, data, len);
+                        } else
+                                p = realloc(data, grow);
                         if (!p) {
                                 r = -ENOMEM;
                                 goto out;
@@ -164,12 +183,81 @@ int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_b
         }
         ret->data = data;
         ret->len = len;
-        data = NULL;
+        data = buf;
         r = 0;
 out:
-        free(data);
+        if (data != buf)
+                free(data);
         close(fd);
         return r;
+}
+
+int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_buf *ret) {
+        return read_file(ctx, relpath, NULL, 0, ret);
+}
+
+int reader_open_file(struct cmaplan_ctx *ctx, const char *relpath) {
+        struct stat st;
+        int fd, r;
+
+        /* the same rules as read_file(): inside the root, no FIFO wait, regular files only */
+        fd = open_in_root(ctx, relpath, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0) {
+                if (is_silent_error(fd))
+                        return fd;
+                return cmaplan_set_error(ctx, fd, "%s: cannot open: %s", relpath, strerror(-fd));
+        }
+        if (fstat(fd, &st) < 0)
+                r = cmaplan_set_error(ctx, -errno, "%s: cannot stat: %s", relpath, strerror(errno));
+        else if (!S_ISREG(st.st_mode))
+                r = cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
+        else if ((uint64_t)st.st_size > READER_MAX_FILE_BYTES)
+                r = cmaplan_set_error(ctx, -EFBIG, "%s: file of %llu bytes is larger than the %u MiB limit",
+                                      relpath, (unsigned long long)st.st_size, READER_MAX_FILE_BYTES >> 20);
+        else
+                return fd;
+        close(fd);
+        return r;
+}
+
+int reader_pread_file(struct cmaplan_ctx *ctx, int fd, const char *relpath, char **buf, size_t *size,
+                      size_t *ret_len) {
+        size_t len = 0;
+
+        for (;;) {
+                ssize_t n;
+
+                if (len + 1 >= *size) {
+                        size_t grow = *size ? *size * 2 : 4096;
+                        char *p;
+
+                        if (len > READER_MAX_FILE_BYTES)
+                                return cmaplan_set_error(ctx, -EFBIG, "%s: larger than the %u MiB limit", relpath,
+                                                         READER_MAX_FILE_BYTES >> 20);
+                        if (grow > READER_MAX_FILE_BYTES + 2)
+                                grow = READER_MAX_FILE_BYTES + 2;
+                        p = realloc(*buf, grow);
+                        if (!p)
+                                return -ENOMEM;
+                        *buf = p;
+                        *size = grow;
+                }
+                /* at offset 0 procfs and sysfs print the file afresh */
+                n = pread(fd, *buf + len, *size - len - 1, (off_t)len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return cmaplan_set_error(ctx, -errno, "%s: read failed: %s", relpath, strerror(errno));
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+        }
+        while (len > 0 && (*buf)[len - 1] == '\0')
+                len--;
+        (*buf)[len] = '\0';
+        *ret_len = len;
+        return 0;
 }
 
 void file_buf_free(struct file_buf *f) {
@@ -182,48 +270,62 @@ static int cmp_names(const void *a, const void *b) {
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* struct linux_dirent64 (getdents(2)); not every C library declares it */
+struct dirent64_raw {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+/* getdents64 straight on the fd: no DIR stream to allocate, no fcntl() from fdopendir() */
 int reader_list_dir(struct cmaplan_ctx *ctx, const char *relpath, char ***ret_names, unsigned *ret_n) {
+        _Alignas(8) char buf[8192];
         char **names = NULL;
         unsigned n = 0, alloc = 0;
-        struct dirent *de;
-        DIR *d;
         int fd, r = 0;
 
         fd = open_in_root(ctx, relpath, O_RDONLY | O_DIRECTORY);
         if (fd < 0) {
                 if (is_silent_error(fd))
-                        return fd;
+                        return missing(ctx, relpath, fd);
                 return cmaplan_set_error(ctx, fd, "%s: cannot open directory: %s", relpath, strerror(-fd));
         }
-        d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                close(fd);
-                return cmaplan_set_error(ctx, r, "%s: cannot read directory: %s", relpath, strerror(-r));
-        }
-        while ((errno = 0, de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                if (n >= READER_MAX_DIR_ENTRIES) {
-                        r = cmaplan_set_error(ctx, -E2BIG, "%s: more than %u entries", relpath,
-                                              READER_MAX_DIR_ENTRIES);
+        for (;;) {
+                long got = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+
+                if (got < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = cmaplan_set_error(ctx, -errno, "%s: cannot read directory: %s", relpath, strerror(errno));
                         goto fail;
                 }
-                r = grow_array((void **)&names, sizeof(*names), &alloc, n + 1);
-                if (r < 0)
-                        goto fail;
-                names[n] = strdup(de->d_name);
-                if (!names[n]) {
-                        r = -ENOMEM;
-                        goto fail;
+                if (got == 0)
+                        break;
+                for (long off = 0; off < got;) {
+                        const struct dirent64_raw *de = (const struct dirent64_raw *)(buf + off);
+
+                        off += de->d_reclen;
+                        if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                                continue;
+                        if (n >= READER_MAX_DIR_ENTRIES) {
+                                r = cmaplan_set_error(ctx, -E2BIG, "%s: more than %u entries", relpath,
+                                                      READER_MAX_DIR_ENTRIES);
+                                goto fail;
+                        }
+                        r = grow_array((void **)&names, sizeof(*names), &alloc, n + 1);
+                        if (r < 0)
+                                goto fail;
+                        names[n] = strdup(de->d_name);
+                        if (!names[n]) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        n++;
                 }
-                n++;
         }
-        if (errno) {
-                r = cmaplan_set_error(ctx, -errno, "%s: cannot read directory: %s", relpath, strerror(errno));
-                goto fail;
-        }
-        closedir(d);
+        close(fd);
         if (ctx->record_fn) {
                 r = ctx->record_fn(ctx->record_data, RECORD_DIR, relpath, NULL, 0);
                 if (r < 0) {
@@ -237,7 +339,7 @@ int reader_list_dir(struct cmaplan_ctx *ctx, const char *relpath, char ***ret_na
         *ret_n = n;
         return 0;
 fail:
-        closedir(d);
+        close(fd);
         names_free(names, n);
         return r;
 }
@@ -252,7 +354,7 @@ bool reader_exists(struct cmaplan_ctx *ctx, const char *relpath) {
         int fd = open_in_root(ctx, relpath, O_PATH);
 
         if (fd < 0)
-                return false;
+                return missing(ctx, relpath, false);
         close(fd);
         if (ctx->record_fn && ctx->record_fn(ctx->record_data, RECORD_EXISTS, relpath, NULL, 0) < 0)
                 return false;
@@ -269,14 +371,17 @@ int reader_parse_failed(struct cmaplan_ctx *ctx, const char *relpath, int r, con
 
 int reader_read_u64(struct cmaplan_ctx *ctx, const char *relpath, uint64_t *ret) {
         struct parse_error err = { 0 };
+        /* a sysfs attribute holds at most a page: no allocation for the common case */
+        char small[4096 + 2];
         struct file_buf f;
         int r;
 
-        r = reader_read_file(ctx, relpath, &f);
+        r = read_file(ctx, relpath, small, sizeof(small), &f);
         if (r < 0)
                 return r;
         r = parse_u64_file(f.data, f.len, ret, &err);
-        file_buf_free(&f);
+        if (f.data != small)
+                file_buf_free(&f);
         if (r < 0)
                 return reader_parse_failed(ctx, relpath, r, &err);
         return 0;

@@ -30,6 +30,15 @@ struct file_buf {
 int reader_read_file(struct cmaplan_ctx *ctx, const char *relpath, struct file_buf *ret);
 void file_buf_free(struct file_buf *f);
 
+/*
+ * For files kept open (lib/refresh.c): open relpath under the same rules as reader_read_file()
+ * (silent -ENOENT/-EACCES/-EPERM), and read it whole again from offset 0 into *buf (grown as
+ * needed, NUL-terminated, bounded like reader_read_file()).
+ */
+int reader_open_file(struct cmaplan_ctx *ctx, const char *relpath);
+int reader_pread_file(struct cmaplan_ctx *ctx, int fd, const char *relpath, char **buf, size_t *size,
+                      size_t *ret_len);
+
 /* Sorted entry names of a directory (no "." and ".."); same error rules as reader_read_file. */
 int reader_list_dir(struct cmaplan_ctx *ctx, const char *relpath, char ***ret_names, unsigned *ret_n);
 void names_free(char **names, unsigned n);

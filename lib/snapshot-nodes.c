@@ -295,21 +295,15 @@ static int read_zoneinfo(struct cmaplan_snapshot *s, struct cmaplan_zone **ret, 
         return 0;
 }
 
-static int read_buddyinfo(struct cmaplan_snapshot *s) {
+int snapshot_apply_buddyinfo(struct cmaplan_snapshot *s, const char *data, size_t len) {
         struct parse_error err = { 0 };
         struct parsed_buddy *b = NULL;
-        struct file_buf f;
         unsigned n = 0;
         int r;
 
-        r = reader_read_file(s->ctx, "proc/buddyinfo", &f);
-        if (r < 0)
-                return is_fact(r) ? 0 : r;
-        r = parse_buddyinfo(f.data, f.len, &b, &n, &err);
-        file_buf_free(&f);
+        r = parse_buddyinfo(data, len, &b, &n, &err);
         if (r < 0)
                 return reader_parse_failed(s->ctx, "proc/buddyinfo", r, &err);
-        s->host.facts |= CMAPLAN_HAS_BUDDYINFO;
         for (unsigned i = 0; i < n; i++) {
                 struct cmaplan_zone *z = find_zone(s, b[i].node_id, b[i].zone);
                 uint64_t blocks = 0;
@@ -339,6 +333,20 @@ static int read_buddyinfo(struct cmaplan_snapshot *s) {
         }
 out:
         free(b);
+        return r;
+}
+
+static int read_buddyinfo(struct cmaplan_snapshot *s) {
+        struct file_buf f;
+        int r;
+
+        r = reader_read_file(s->ctx, "proc/buddyinfo", &f);
+        if (r < 0)
+                return is_fact(r) ? 0 : r;
+        r = snapshot_apply_buddyinfo(s, f.data, f.len);
+        file_buf_free(&f);
+        if (r >= 0)
+                s->host.facts |= CMAPLAN_HAS_BUDDYINFO;
         return r;
 }
 
@@ -378,10 +386,11 @@ static int read_pagetypeinfo(struct cmaplan_snapshot *s) {
 }
 
 /* Sum the zones into the node totals and fix the string pointers. */
-static int finish_nodes(struct cmaplan_snapshot *s) {
+int snapshot_sum_nodes(struct cmaplan_snapshot *s) {
         for (unsigned i = 0; i < s->n_nodes; i++) {
                 struct cmaplan_node *n = &s->nodes[i];
 
+                n->info.cma_pages = n->info.free_cma_pages = n->info.free_pages = 0;
                 n->info.cpulist = n->cpulist ? n->cpulist : "";
                 n->info.n_zones = n->n_zones;
                 for (unsigned z = 0; z < n->n_zones; z++) {
@@ -505,7 +514,7 @@ int snapshot_read_nodes(struct cmaplan_snapshot *s) {
                 r = read_pools(s, dir, &s->nodes[i]);
         }
         if (r >= 0)
-                r = finish_nodes(s);
+                r = snapshot_sum_nodes(s);
 out:
         free(zones);
         return r;

@@ -220,6 +220,10 @@ _public_ int cmaplan_snapshot_new(struct cmaplan_ctx *ctx, uint64_t flags, struc
 }
 
 static void snapshot_free(struct cmaplan_snapshot *s) {
+        if (s->base) {
+                snapshot_clone_free(s);
+                return;
+        }
         snapshot_free_memory(s);
         for (unsigned i = 0; i < s->n_nodes; i++) {
                 struct cmaplan_node *n = &s->nodes[i];

@@ -22,4 +22,17 @@ int snapshot_read_cma(struct cmaplan_snapshot *s, uint64_t flags);
 
 struct cmaplan_node *snapshot_node_by_id(struct cmaplan_snapshot *s, int node_id);
 
+/* proc/buddyinfo's free blocks into the zones (snapshot-nodes.c; the refresh re-applies it) */
+int snapshot_apply_buddyinfo(struct cmaplan_snapshot *s, const char *data, size_t len);
+/* node totals from the zones, and the zones' name pointers; may run again after a refresh */
+int snapshot_sum_nodes(struct cmaplan_snapshot *s);
+
+/*
+ * A snapshot that shares the strings and layout of base (held by a reference) and owns copies of
+ * what a refresh rewrites: nodes with their zones and meminfo values, CMA areas, meminfo values
+ * (snapshot-clone.c).
+ */
+int snapshot_clone(struct cmaplan_snapshot *base, struct cmaplan_snapshot **ret);
+void snapshot_clone_free(struct cmaplan_snapshot *s);
+
 #endif

@@ -4,7 +4,7 @@
  *   1. check the arguments and that this process may write every targeted pool (-EPERM);
  *   2. take the lock (-EBUSY), refuse while an interrupted transition's journal waits (-EBUSY);
  *   3. re-read the targeted pools; any difference with the snapshot is -ESTALE;
- *   4. journal the original counts (fsync'd) before the first write;
+ *   4. journal the original counts (written, fdatasync'd and renamed) before the first write;
  *   5. shrink first, then grow in steps: before each step re-read the node's zones, ask the
  *      model how much of the step fits above the high watermarks and within the CMA allowance,
  *      and trim or stop; after each write re-read the pool (the kernel reports success for

@@ -27,6 +27,17 @@ set -e
 grep -q '^Node 1:' "$tmp/show.txt" && ok || bad "seed show: no Node 1"
 grep -q 'csv-n1\*' "$tmp/show.txt" && ok || bad "seed show: no CSV areas on node 1"
 grep -q 'csv_mem_percentage=50' "$tmp/show.txt" && ok || bad "seed show: no boot parameter"
+# --no-pagetypeinfo: the snapshot without proc/pagetypeinfo (the tree has it)
+"$cmaplan" show --help | grep -q -- '--no-pagetypeinfo' && ok || bad "show --help: no --no-pagetypeinfo"
+"$cmaplan" --root "$fixtures/seed-000" --json show --no-pagetypeinfo > "$tmp/nopti.json" &&
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["host"]["facts"]["pagetypeinfo"] is False' \
+        "$tmp/nopti.json" && ok || bad "show --no-pagetypeinfo: pagetypeinfo still read"
+"$cmaplan" --root "$fixtures/seed-000" show --no-pagetypeinfo | grep -q 'pagetypeinfo not readable' && ok ||
+        bad "show --no-pagetypeinfo: no fact line"
+set +e
+"$cmaplan" --root "$fixtures/seed-000" show --bogus 2> "$tmp/err"; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q "cmaplan show --help" "$tmp/err" && ok || bad "show --bogus: rc $rc"
 "$cmaplan" --root "$fixtures/seed-000" --json show > "$tmp/seed.json"
 [ "$(json_get "$tmp/seed.json" '[z["nr_free_cma"] for n in d["nodes"] if n["id"]==1 for z in n["zones"] if z["name"]=="Normal"][0]')" = 16774451 ] \
         && ok || bad "seed json: node 1 Normal nr_free_cma"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cmaplan show: the host as the library sees it. */
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +10,16 @@
 #include "format.h"
 
 void help_show(void) {
-        printf("Usage: cmaplan [--root DIR] [--json] show\n"
+        printf("Usage: cmaplan [--root DIR] [--json] show [--no-pagetypeinfo]\n"
                "\n"
                "Print the host summary, then per node: memory, zones with free / CMA / free CMA,\n"
                "the CMA areas on the node and the hugetlb pools per page size. Files the kernel does\n"
                "not have (no CMA sysfs, debugfs not mounted, pagetypeinfo unreadable without root)\n"
-               "are listed as facts. --json prints the whole snapshot (schema cmaplan-snapshot).\n");
+               "are listed as facts. --json prints the whole snapshot (schema cmaplan-snapshot).\n"
+               "\n"
+               "  --no-pagetypeinfo  do not read proc/pagetypeinfo (the kernel walks every free list\n"
+               "                     under the zone lock to print it): free 2 MiB blocks are then\n"
+               "                     not split into CMA and non-CMA\n");
 }
 
 static void print_facts(const struct cmaplan_host_info *h) {
@@ -172,11 +177,26 @@ int cmd_show(struct cmaplan_ctx *ctx, const struct global_opts *g, int argc, cha
         char b1[FORMAT_BYTES_MAX], b2[FORMAT_BYTES_MAX];
         int r;
 
-        if (argc > 1) {
-                fprintf(stderr, "cmaplan show: unexpected argument '%s'\n", argv[1]);
+        enum { OPT_NO_PAGETYPEINFO = 0x100 };
+        static const struct option options[] = {
+                { "no-pagetypeinfo", no_argument, NULL, OPT_NO_PAGETYPEINFO },
+                {}
+        };
+        uint64_t flags = 0;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+                if (c != OPT_NO_PAGETYPEINFO) {
+                        fprintf(stderr, "Try 'cmaplan show --help'.\n");
+                        return 2;
+                }
+                flags |= CMAPLAN_SNAPSHOT_NO_PAGETYPEINFO;
+        }
+        if (optind < argc) {
+                fprintf(stderr, "cmaplan show: unexpected argument '%s'\n", argv[optind]);
                 return 2;
         }
-        r = cmaplan_snapshot_new(ctx, 0, &s);
+        r = cmaplan_snapshot_new(ctx, flags, &s);
         if (r < 0)
                 return report_error(ctx, "show", r);
         if (g->json) {

@@ -788,6 +788,33 @@ enum {
 int cmaplan_snapshot_validate(struct cmaplan_snapshot *s, uint64_t flags);
 
 /*
+ * Refresh: for monitoring loops. Keeps open the files whose numbers change while the host runs and
+ * re-reads only those, with pread: pool counts (nr, free, surplus hugepages per node and size;
+ * resv globally), proc/meminfo and each node's meminfo, proc/buddyinfo, proc/zoneinfo (free pages,
+ * free CMA, watermarks per zone) and the CMA areas' counters (available_pages, alloc/release
+ * counts; debugfs used where sysfs has no available_pages). Everything else (topology, page sizes,
+ * CMA layout, memory blocks, pagetypeinfo's split of free blocks, the command line) stays as in the
+ * snapshot it was made from: check cmaplan_snapshot_validate() now and then, or take a new snapshot.
+ * The refresh holds a reference on the snapshot.
+ */
+struct cmaplan_refresh;
+enum {
+        /* leave proc/zoneinfo out (megabytes on hosts with many CPUs): zone free pages become the sum
+         * of buddyinfo's free blocks; free CMA per zone and watermarks keep the snapshot's values */
+        CMAPLAN_REFRESH_NO_ZONEINFO = 1ULL << 0,
+};
+int cmaplan_refresh_new(struct cmaplan_snapshot *s, uint64_t flags, struct cmaplan_refresh **ret);
+struct cmaplan_refresh *cmaplan_refresh_ref(struct cmaplan_refresh *r);
+struct cmaplan_refresh *cmaplan_refresh_unref(struct cmaplan_refresh *r);
+/* Re-read the files into a new snapshot (*ret, unref it): the snapshot's layout with today's numbers.
+ * -EINVAL names file:line on malformed content; -ESTALE when zoneinfo's zones are not the snapshot's. */
+int cmaplan_refresh_update(struct cmaplan_refresh *r, struct cmaplan_snapshot **ret);
+/* How many files an update re-reads, and how many of them stay open (at most a quarter of the soft
+ * RLIMIT_NOFILE; the others are opened and closed by each update). */
+int cmaplan_refresh_get_n_files(struct cmaplan_refresh *r);
+int cmaplan_refresh_get_n_open(struct cmaplan_refresh *r);
+
+/*
  * Hotplug events from the kernel (uevents of the memory and node subsystems, read through libudev
  * from the kernel's netlink socket: no udev daemon needed). Live host only (root "/"), else
  * -EOPNOTSUPP. Poll cmaplan_monitor_get_fd() for POLLIN, then call cmaplan_monitor_receive() until
