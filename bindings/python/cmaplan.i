@@ -156,11 +156,13 @@ CMAPLAN_OBJECT_OUT(struct cmaplan_snapshot)
 %nodefaultctor cmaplan_bootplan;
 %nodefaultctor cmaplan_monitor;
 %nodefaultctor cmaplan_placement;
+%nodefaultctor cmaplan_refresh;
 struct cmaplan_plan {};
 struct cmaplan_transition {};
 struct cmaplan_bootplan {};
 struct cmaplan_monitor {};
 struct cmaplan_placement {};
+struct cmaplan_refresh {};
 %extend cmaplan_plan {
         ~cmaplan_plan() { cmaplan_plan_unref($self); }
 }
@@ -176,11 +178,15 @@ struct cmaplan_placement {};
 %extend cmaplan_placement {
         ~cmaplan_placement() { cmaplan_placement_unref($self); }
 }
+%extend cmaplan_refresh {
+        ~cmaplan_refresh() { cmaplan_refresh_unref($self); }
+}
 CMAPLAN_OBJECT_OUT(struct cmaplan_plan)
 CMAPLAN_OBJECT_OUT(struct cmaplan_transition)
 CMAPLAN_OBJECT_OUT(struct cmaplan_bootplan)
 CMAPLAN_OBJECT_OUT(struct cmaplan_monitor)
 CMAPLAN_OBJECT_OUT(struct cmaplan_placement)
+CMAPLAN_OBJECT_OUT(struct cmaplan_refresh)
 
 /* options structs and the callback type: helpers take their fields */
 %rename("$ignore", regextarget=1) "^cmaplan_(request|apply_opts|capacity_opts|boot_request|placement_opts|progress_fn)$";
@@ -263,6 +269,21 @@ CMAPLAN_CTX_ERROR(cmaplan_recover, arg1)
 CMAPLAN_CTX_ERROR(cmaplan_bootplan_check, cmaplan_snapshot_get_ctx(arg2))
 CMAPLAN_CTX_ERROR(cmaplan_monitor_new, arg1)
 CMAPLAN_CTX_ERROR(cmaplan_py_placement_new, cmaplan_snapshot_get_ctx(arg1))
+CMAPLAN_CTX_ERROR(cmaplan_refresh_new, cmaplan_snapshot_get_ctx(arg1))
+CMAPLAN_CTX_ERROR(cmaplan_py_refresh_update, cmaplan_snapshot_get_ctx(arg1))
+
+/* a refresh keeps no public way to its context: the snapshot it was made from names it */
+%ignore cmaplan_refresh_update;
+%rename(cmaplan_refresh_update) cmaplan_py_refresh_update;
+%feature("docstring") cmaplan_py_refresh_update
+"cmaplan_refresh_update(snapshot, refresh) -> cmaplan_snapshot (snapshot: the one the refresh was made from)."
+%inline %{
+static int cmaplan_py_refresh_update(struct cmaplan_snapshot *s, struct cmaplan_refresh *r,
+                                     struct cmaplan_snapshot **ret) {
+        (void) s;
+        return cmaplan_refresh_update(r, ret);
+}
+%}
 
 /* plans: the request as arguments */
 %ignore cmaplan_plan_new;

@@ -62,6 +62,9 @@ Live host only::
                 snap = ctx.snapshot()
     p = snap.placement(1, "2M", pages=4)         # Placement: where pool pages on node 1 land
 
+Monitoring loops: ``r = snap.refresher()`` keeps the changing files open; ``r.update()`` is a new
+Snapshot with today's pool counts, free pages and free CMA (a fraction of a full snapshot's cost).
+
 :mod:`cmaplan.raw` is the C API this package covers, one to one.
 """
 
@@ -83,6 +86,7 @@ from ._errors import (
 )
 from ._monitor import Event, EventType, Monitor
 from ._placement import Placement, PlacementFlags, PlacementPage
+from ._refresh import Refresh
 from ._plan import (
     ApplyFlags,
     BootCmaPlacement,
@@ -237,6 +241,7 @@ __all__ = [
     "BootCmaPlacement",
     "BootNodeFlags",
     "BootDiffKind",
+    "Refresh",
     "Monitor",
     "Event",
     "EventType",

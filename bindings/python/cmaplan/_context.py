@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._monitor import Monitor
     from ._placement import Placement
     from ._plan import Capacity, Plan
+    from ._refresh import Refresh
 
 __all__ = ["Context", "Snapshot", "LogMessage", "LogHandler"]
 
@@ -612,6 +613,14 @@ class Snapshot(_Base):
             | (PlanFlags.ALLOW_BELOW_IN_USE if allow_below_in_use else 0)
         )
         return _plan(self, kind, node, pages, size, bytes, nodes, int(flags), cma_budget, memlock)
+
+    def refresher(self, *, zoneinfo: bool = True) -> "Refresh":
+        """A :class:`Refresh` for monitoring loops: re-reads only the changing numbers of this
+        snapshot's host, files kept open. ``zoneinfo=False`` leaves proc/zoneinfo out (megabytes
+        on hosts with many CPUs): zone free pages then come from buddyinfo."""
+        from ._refresh import Refresh
+
+        return Refresh._new(self, zoneinfo)
 
     def placement(self, node: int, size: Union[int, str, None] = None, *, pages: int = 1) -> "Placement":
         """Map ``pages`` free pool pages of ``size`` bound to ``node``, fault them, and say where
