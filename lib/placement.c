@@ -6,8 +6,8 @@
  * proc/self/pagemap for its frame (zero without CAP_SYS_ADMIN), and the snapshot's CMA ranges and
  * memory blocks for what the frame is. numa_error/numa_warn are libnuma's: never defined here.
  *
- * proc/self/pagemap is binary and read at offsets, so it is opened here (relative to the root fd,
- * which is "/" on this path) rather than through reader_read_file().
+ * proc/self/pagemap is binary and read at offsets: opened through the reader (its rules: inside
+ * the root, regular file, no FIFO wait), then pread here 8 bytes per page.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "reader.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -81,9 +82,9 @@ static int read_pfns(struct cmaplan_placement *p, char *addr, uint64_t page_size
         bool any = false;
         int fd;
 
-        fd = openat(ctx->root_fd, "proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        fd = reader_open_file(ctx, "proc/self/pagemap");
         if (fd < 0) {
-                log_debug(ctx, "placement: proc/self/pagemap: %s", strerror(errno));
+                log_debug(ctx, "placement: proc/self/pagemap: %s", strerror(-fd));
                 return 0;
         }
         for (uint32_t i = 0; base > 0 && i < p->info.n_pages; i++) {
