@@ -28,6 +28,7 @@
 
 #include "libcmaplan-private.h"
 #include "pool-io.h"
+#include "rng.h"
 #include "sim-kernel.h"
 #include "transition.h"
 #include "testutil.h"
@@ -120,12 +121,8 @@ static int count_fds(void) {
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void) {    /* splitmix64 */
-        uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
+static uint64_t rnd(void) {
+        return rng_next(&rng_state);
 }
 
 static uint64_t below(uint64_t n) {
