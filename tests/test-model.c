@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "rng.h"
 
 #define KIB (1ULL << 10)
 #define MIB (1ULL << 20)
@@ -22,21 +23,6 @@
 #define P4K 4096ULL
 
 /* ------------------------------------------------------------------ helpers */
-
-/* splitmix64: small, fixed-seed, good enough to shake the model */
-static uint64_t rng_next(uint64_t *s) {
-        uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-}
-/* uniform in [0, n] */
-static uint64_t rng_upto(uint64_t *s, uint64_t n) {
-        if (n == UINT64_MAX)
-                return rng_next(s);
-        return rng_next(s) % (n + 1);
-}
 
 static const char *zone_name(uint32_t type) {
         switch (type) {

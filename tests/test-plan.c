@@ -12,6 +12,7 @@
 
 #include "libcmaplan-private.h"
 #include "model.h"
+#include "rng.h"
 #include "testutil.h"
 
 #define MIB (1ULL << 20)
@@ -40,18 +41,6 @@ enum {
 };
 
 /* ------------------------------------------------------------------ helpers */
-
-static uint64_t rng_next(uint64_t *s) {
-        uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-}
-
-static uint64_t rng_upto(uint64_t *s, uint64_t n) {
-        return n == UINT64_MAX ? rng_next(s) : rng_next(s) % (n + 1);
-}
 
 static double rel_err(double got, double want) {
         double d = got - want;

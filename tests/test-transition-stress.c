@@ -10,8 +10,8 @@
  * completed or recovered transition, a journal only when killed before the end, the lock free
  * at once, and no file descriptor left open in the parent.
  *
- * The simulated kernel is the one of test-transition.c (same semantics, KERNEL-FACTS §2.5, N8),
- * widened to 4 nodes with fixture node ids mapped to simulation slots.
+ * The simulated kernel is sim-kernel.h's, the one of test-transition, here on up to 4 nodes of
+ * fixtures with sparse node ids.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,222 +28,10 @@
 
 #include "libcmaplan-private.h"
 #include "pool-io.h"
+#include "rng.h"
+#include "sim-kernel.h"
 #include "transition.h"
 #include "testutil.h"
-
-#define SZ_2M (2ULL << 20)
-#define SZ_1G (1ULL << 30)
-#define HP_2M 512ULL
-#define SIM_NODES 4
-#define SIM_SIZES 2
-
-static const uint64_t sizes[SIM_SIZES] = { SZ_2M, SZ_1G };
-
-/* --------------------------------------------------------------------- the simulated kernel */
-
-struct sim_pool {
-        uint64_t nr, free, surplus;
-        uint64_t in_cma;
-};
-
-struct sim_node {
-        struct sim_pool pool[SIM_SIZES];
-        uint64_t free_noncma, free_cma, high, fragmented, compact_gain;
-};
-
-struct sim {
-        int n_nodes;
-        int ids[SIM_NODES];             /* node id of each slot */
-        struct sim_node node[SIM_NODES];
-        uint64_t resv[SIM_SIZES];
-        int fail_node;                  /* node id, -1: any */
-        int fail_write_nth, fail_write_count, fail_errno;
-        uint64_t partial_max;
-        int kill_at, kill_after;
-        int ops, writes, matching_writes, pool_reads;
-        int bad_node;                   /* an operation named a node the host does not have */
-        int child_outcome;              /* a recovery child's outcome, -1 if none */
-        char last_op[64];
-};
-
-static int slot(struct sim *sim, int node_id) {
-        for (int i = 0; i < sim->n_nodes; i++)
-                if (sim->ids[i] == node_id)
-                        return i;
-        sim->bad_node = 1;
-        return 0;
-}
-
-static int size_idx(uint64_t size) {
-        return size == SZ_1G ? 1 : 0;
-}
-
-static int op_begin(struct sim *sim, const char *what) {
-        int op = ++sim->ops;
-
-        snprintf(sim->last_op, sizeof(sim->last_op), "%s", what);
-        if (sim->kill_at == op && !sim->kill_after)
-                raise(SIGKILL);
-        return op;
-}
-
-static void op_end(struct sim *sim, int op) {
-        if (sim->kill_at == op && sim->kill_after)
-                raise(SIGKILL);
-}
-
-static uint64_t persistent_global(const struct sim *sim, int s) {
-        uint64_t p = 0;
-
-        for (int n = 0; n < sim->n_nodes; n++)
-                p += sim->node[n].pool[s].nr - sim->node[n].pool[s].surplus;
-        return p;
-}
-
-static uint64_t in_use_global(const struct sim *sim, int s) {
-        uint64_t u = 0;
-
-        for (int n = 0; n < sim->n_nodes; n++)
-                u += sim->node[n].pool[s].nr - sim->node[n].pool[s].free;
-        return u;
-}
-
-static void sim_kernel_write(struct sim *sim, int n, int s, uint64_t count) {
-        struct sim_node *node = &sim->node[n];
-        struct sim_pool *p = &node->pool[s];
-        uint64_t pg = persistent_global(sim, s), hp = sizes[s] / 4096, allocated = 0;
-        uint64_t target = count + pg - (p->nr - p->surplus);
-
-        if (target > pg) {
-                while (p->surplus > 0 && target > pg) {
-                        p->surplus--;
-                        pg++;
-                }
-                while (pg < target && (!sim->partial_max || allocated < sim->partial_max)) {
-                        uint64_t usable = node->free_noncma - (node->fragmented < node->free_noncma ?
-                                                               node->fragmented : node->free_noncma);
-
-                        if (node->free_cma > node->free_noncma && node->free_cma >= hp) {
-                                node->free_cma -= hp;
-                                p->in_cma++;
-                        } else if (usable >= hp)
-                                node->free_noncma -= hp;
-                        else if (node->free_cma >= hp) {
-                                node->free_cma -= hp;
-                                p->in_cma++;
-                        } else
-                                break;
-                        p->nr++;
-                        p->free++;
-                        pg++;
-                        allocated++;
-                }
-        } else {
-                uint64_t min_count = sim->resv[s] + in_use_global(sim, s);
-
-                if (min_count < target)
-                        min_count = target;
-                while (min_count < pg && p->free > 0) {
-                        p->nr--;
-                        p->free--;
-                        pg--;
-                        if (p->in_cma > 0) {
-                                p->in_cma--;
-                                node->free_cma += hp;
-                        } else
-                                node->free_noncma += hp;
-                }
-                while (target < pg && p->surplus < p->nr) {
-                        p->surplus++;
-                        pg--;
-                }
-        }
-}
-
-static int sim_check_writable(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size) {
-        struct sim *sim = data;
-
-        op_end(sim, op_begin(sim, "check_writable"));
-        return 0;
-}
-
-static int sim_write(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, uint64_t count) {
-        struct sim *sim = data;
-        int op = op_begin(sim, "write_nr"), n = slot(sim, node_id);
-
-        sim->writes++;
-        if (sim->fail_node < 0 || sim->fail_node == node_id) {
-                sim->matching_writes++;
-                if (sim->fail_write_nth && sim->matching_writes >= sim->fail_write_nth &&
-                    (sim->fail_write_count < 0 || sim->matching_writes < sim->fail_write_nth + sim->fail_write_count))
-                        return cmaplan_set_error(ctx, -sim->fail_errno, "simulated kernel: writing %" PRIu64 " to "
-                                                 "node %d failed: %s", count, node_id, strerror(sim->fail_errno));
-        }
-        sim_kernel_write(sim, n, size_idx(size), count);
-        op_end(sim, op);
-        return 0;
-}
-
-static int sim_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, struct pool_counts *ret) {
-        struct sim *sim = data;
-        int op = op_begin(sim, "read_pool");
-        const struct sim_pool *p = &sim->node[slot(sim, node_id)].pool[size_idx(size)];
-
-        sim->pool_reads++;
-        ret->nr_hugepages = p->nr;
-        ret->free_hugepages = p->free;
-        ret->surplus_hugepages = p->surplus;
-        op_end(sim, op);
-        return 0;
-}
-
-static int sim_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
-                          unsigned *ret_n) {
-        struct sim *sim = data;
-        int op = op_begin(sim, "read_zones");
-        const struct sim_node *n = &sim->node[slot(sim, node_id)];
-
-        memset(&zones[0], 0, sizeof(zones[0]));
-        zones[0].sz = sizeof(zones[0]);
-        zones[0].node_id = node_id;
-        zones[0].type = CMAPLAN_ZONE_NORMAL;
-        zones[0].name = "Normal";
-        zones[0].flags = CMAPLAN_ZONE_POPULATED | CMAPLAN_ZONE_HAS_CMA;
-        zones[0].free_pages = zones[0].nr_free_pages = n->free_noncma + n->free_cma;
-        zones[0].nr_free_cma = n->free_cma;
-        zones[0].min_pages = n->high / 2;
-        zones[0].low_pages = n->high * 3 / 4;
-        zones[0].high_pages = n->high;
-        zones[0].spanned_pages = zones[0].present_pages = zones[0].managed_pages = 1ULL << 23;
-        *ret_n = 1;
-        op_end(sim, op);
-        return 0;
-}
-
-static int sim_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
-        struct sim *sim = data;
-        int op = op_begin(sim, "compact");
-        struct sim_node *n = &sim->node[node_id < 0 ? 0 : slot(sim, node_id)];
-
-        n->fragmented -= n->fragmented < n->compact_gain ? n->fragmented : n->compact_gain;
-        op_end(sim, op);
-        return 0;
-}
-
-static void sim_checkpoint(struct cmaplan_ctx *ctx, void *data, const char *where) {
-        struct sim *sim = data;
-
-        op_end(sim, op_begin(sim, where));
-}
-
-static const struct pool_io_ops sim_ops = {
-        .check_writable = sim_check_writable,
-        .write_nr = sim_write,
-        .read_pool = sim_read_pool,
-        .read_zones = sim_read_zones,
-        .compact = sim_compact,
-        .checkpoint = sim_checkpoint,
-};
 
 /* ------------------------------------------------------------------------------ the hosts */
 
@@ -266,14 +53,6 @@ static struct sim *sim;                 /* shared with the children */
 
 static bool exists(const char *path) {
         return access(path, F_OK) == 0;
-}
-
-static void write_file(const char *path, uint64_t v) {
-        FILE *f = fopen(path, "we");
-
-        ck_assert_msg(f, "%s: %s", path, strerror(errno));
-        fprintf(f, "%" PRIu64 "\n", v);
-        ck_assert_int_eq(fclose(f), 0);
 }
 
 static void host_setup(struct host *h) {
@@ -302,44 +81,17 @@ static void host_teardown(struct host *h) {
 
 /* the tree's pool files = the simulation, so the snapshot and the "kernel" agree */
 static void tree_from_sim(struct host *h) {
-        char path[600];
+        sim_write_tree(sim, h->root);
+        /* sparse-nodes' node 2, which the 3-node host leaves out: 0 pages */
+        for (int s = 0; h->n_nodes == 3 && s < SIM_SIZES; s++) {
+                static const char *const attrs[] = { "nr_hugepages", "free_hugepages", "surplus_hugepages" };
+                char path[600];
 
-        for (int s = 0; s < SIM_SIZES; s++) {
-                uint64_t nr = 0, free = 0, surplus = 0;
-
-                for (int n = 0; n < sim->n_nodes; n++) {
-                        static const char *const attrs[] = { "nr_hugepages", "free_hugepages", "surplus_hugepages" };
-                        const struct sim_pool *p = &sim->node[n].pool[s];
-                        const uint64_t v[] = { p->nr, p->free, p->surplus };
-
-                        for (int a = 0; a < 3; a++) {
-                                snprintf(path, sizeof(path), "%s/sys/devices/system/node/node%d/hugepages/"
-                                         "hugepages-%" PRIu64 "kB/%s", h->root, sim->ids[n], sizes[s] / 1024, attrs[a]);
-                                write_file(path, v[a]);
-                        }
-                        nr += p->nr;
-                        free += p->free;
-                        surplus += p->surplus;
+                for (int a = 0; a < 3; a++) {
+                        snprintf(path, sizeof(path), "%s/sys/devices/system/node/node2/hugepages/"
+                                 "hugepages-%" PRIu64 "kB/%s", h->root, sim_sizes[s] / 1024, attrs[a]);
+                        sim_write_number(path, 0);
                 }
-                if (h->n_nodes == 3) {  /* sparse-nodes' node 2: 0 pages */
-                        static const char *const attrs[] = { "nr_hugepages", "free_hugepages", "surplus_hugepages" };
-
-                        for (int a = 0; a < 3; a++) {
-                                snprintf(path, sizeof(path), "%s/sys/devices/system/node/node2/hugepages/"
-                                         "hugepages-%" PRIu64 "kB/%s", h->root, sizes[s] / 1024, attrs[a]);
-                                write_file(path, 0);
-                        }
-                }
-#define GLOBAL(attr, v) do { \
-                snprintf(path, sizeof(path), "%s/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/" attr, h->root, \
-                         sizes[s] / 1024); \
-                write_file(path, v); \
-        } while (0)
-                GLOBAL("nr_hugepages", nr);
-                GLOBAL("free_hugepages", free);
-                GLOBAL("surplus_hugepages", surplus);
-                GLOBAL("resv_hugepages", sim->resv[s]);
-#undef GLOBAL
         }
 }
 
@@ -369,12 +121,8 @@ static int count_fds(void) {
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void) {    /* splitmix64 */
-        uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
+static uint64_t rnd(void) {
+        return rng_next(&rng_state);
 }
 
 static uint64_t below(uint64_t n) {
@@ -435,10 +183,6 @@ _printf_(2, 3) static void fail_seq(const struct seq *q, const char *format, ...
 }
 #define FAIL fail_seq
 
-static uint64_t persistent(const struct sim *x, int n, int s) {
-        return x->node[n].pool[s].nr - x->node[n].pool[s].surplus;
-}
-
 static bool pools_equal(const struct sim *a, const struct sim *b) {
         for (int n = 0; n < a->n_nodes; n++) {
                 for (int s = 0; s < SIM_SIZES; s++)
@@ -453,9 +197,9 @@ static bool pools_equal(const struct sim *a, const struct sim *b) {
 
 static bool at_targets(const struct seq *q, const struct sim *x) {
         for (unsigned i = 0; i < q->n_targets; i++) {
-                int n = slot(sim, q->targets[i].node_id);
+                int n = sim_slot(sim, q->targets[i].node_id);
 
-                if (persistent(x, n, size_idx(q->targets[i].page_size_bytes)) != q->targets[i].target_pages)
+                if (sim_persistent(x, n, sim_size_idx(q->targets[i].page_size_bytes)) != q->targets[i].target_pages)
                         return false;
         }
         return true;
@@ -468,8 +212,8 @@ static void check_untargeted(const struct seq *q) {
                         bool targeted = false;
 
                         for (unsigned i = 0; i < q->n_targets; i++)
-                                targeted |= slot(sim, q->targets[i].node_id) == n &&
-                                            size_idx(q->targets[i].page_size_bytes) == s;
+                                targeted |= sim_slot(sim, q->targets[i].node_id) == n &&
+                                            sim_size_idx(q->targets[i].page_size_bytes) == s;
                         if (!targeted && (sim->node[n].pool[s].nr != q->initial.node[n].pool[s].nr ||
                                           sim->node[n].pool[s].surplus != q->initial.node[n].pool[s].surplus))
                                 FAIL(q, "untargeted pool node %d size %d changed", sim->ids[n], s);
@@ -496,7 +240,7 @@ static void check_report(const struct seq *q, struct cmaplan_transition *t, int 
         ck_assert_int_eq(cmaplan_transition_get_info(t, &i), 0);
         if (i.outcome < 8)
                 outcomes[i.outcome]++;
-        if (sim->bad_node)
+        if (sim->bad_arg)
                 FAIL(q, "an operation named a node the host does not have");
         if (exists(q->h->journal) != (i.journal_kept == 1))
                 FAIL(q, "journal on disk %d, journal_kept %u", exists(q->h->journal), i.journal_kept);
@@ -530,10 +274,10 @@ static void check_report(const struct seq *q, struct cmaplan_transition *t, int 
                         struct cmaplan_transition_step st = { .sz = sizeof(st) };
 
                         ck_assert_int_eq(cmaplan_transition_get_step(t, k, &st), 0);
-                        if (st.final_pages != persistent(sim, slot(sim, st.node_id), size_idx(st.page_size_bytes)))
+                        if (st.final_pages != sim_persistent(sim, sim_slot(sim, st.node_id), sim_size_idx(st.page_size_bytes)))
                                 FAIL(q, "step %u (node %d): reported final %" PRIu64 ", kernel %" PRIu64 " (%s)", k,
                                      st.node_id, st.final_pages,
-                                     persistent(sim, slot(sim, st.node_id), size_idx(st.page_size_bytes)),
+                                     sim_persistent(sim, sim_slot(sim, st.node_id), sim_size_idx(st.page_size_bytes)),
                                      i.message);
                         /* keep partial: what was reached is what stays */
                         if (st.state == CMAPLAN_STEP_PARTIAL_KEPT && st.reached_pages != st.final_pages)
@@ -551,10 +295,7 @@ static void draw(struct seq *q, unsigned no) {
         memset(q, 0, sizeof(*q));
         q->no = no;
         q->h = h;
-        memset(sim, 0, sizeof(*sim));
-        sim->n_nodes = h->n_nodes;
-        memcpy(sim->ids, h->ids, sizeof(sim->ids));
-        sim->fail_node = -1;
+        sim_reset(sim, h->n_nodes, h->ids);
         for (int n = 0; n < h->n_nodes; n++) {
                 struct sim_node *nd = &sim->node[n];
                 uint64_t nr2 = below(400), nr1 = below(4);
@@ -575,14 +316,14 @@ static void draw(struct seq *q, unsigned no) {
         for (int n = 0; n < h->n_nodes; n++)
                 for (int s = 0; s < SIM_SIZES; s++) {
                         struct transition_target *tg;
-                        uint64_t cur = persistent(sim, n, s), max = s ? 8 : 700;
+                        uint64_t cur = sim_persistent(sim, n, s), max = s ? 8 : 700;
                         bool grow = kind == 0 || (kind == 2 && chance(50));
 
                         if (!chance(60) && !(q->n_targets == 0 && n == h->n_nodes - 1 && s == SIM_SIZES - 1))
                                 continue;
                         tg = &q->targets[q->n_targets++];
                         tg->node_id = h->ids[n];
-                        tg->page_size_bytes = sizes[s];
+                        tg->page_size_bytes = sim_sizes[s];
                         if (grow)
                                 tg->target_pages = cur + 1 + below(max - cur > 0 ? max - cur : 1);
                         else
@@ -657,7 +398,7 @@ static int recover_in_child(struct seq *q, int kill_at) {
         int status;
 
         sim->ops = 0;
-        sim->child_outcome = -1;
+        sim->outcome = -1;
         sim->kill_at = kill_at;
         sim->kill_after = (int)below(2);
         pid = fork();
@@ -669,7 +410,7 @@ static int recover_in_child(struct seq *q, int kill_at) {
                 int r = cmaplan_recover(ctx, 0, &t);
 
                 if (r == 1 && cmaplan_transition_get_info(t, &i) == 0)
-                        sim->child_outcome = (int)i.outcome;
+                        sim->outcome = (int)i.outcome;
                 _exit(r >= 0 ? 0 : 1);
         }
         ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -734,7 +475,7 @@ static void run_killed(struct seq *q, const struct sim *ref_final) {
                 recover_in_child(q, q->recovery_kill_at);
                 if (keep && !pools_equal(sim, &before_recover))
                         FAIL(q, "keep: the killed recovery wrote");
-                if (sim->bad_node)
+                if (sim->bad_arg)
                         FAIL(q, "recovery named a node the host does not have");
         }
         journal = exists(q->h->journal);
@@ -745,7 +486,7 @@ static void run_killed(struct seq *q, const struct sim *ref_final) {
                 FAIL(q, "recover %d (journal %d): %s", r, journal, cmaplan_get_error(ctx));
         if (exists(q->h->journal))
                 FAIL(q, "journal left after recovery");
-        if (sim->bad_node)
+        if (sim->bad_arg)
                 FAIL(q, "recovery named a node the host does not have");
         if (!t && !pools_equal(sim, &after_child))
                 FAIL(q, "recover without a journal wrote");
@@ -763,7 +504,7 @@ static void run_killed(struct seq *q, const struct sim *ref_final) {
                         FAIL(q, "rollback: recovery did not restore the originals (%s)", t ? i.message : "");
                 if (complete) {
                         /* the outcome of whichever recovery finished: this one, or the child before */
-                        int outcome = t ? (int)i.outcome : sim->child_outcome;
+                        int outcome = t ? (int)i.outcome : sim->outcome;
 
                         /* none: the recovery child died after removing the journal, its work done */
                         if (outcome < 0 && !at_targets(q, sim) && !pools_equal(sim, &q->initial))
@@ -791,8 +532,8 @@ START_TEST(test_stress) {
                seed, count);
         fflush(stdout);
         rng_state = seed;
-        sim = mmap(NULL, sizeof(struct sim), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        ck_assert_ptr_ne(sim, MAP_FAILED);
+        sim = sim_new();
+        ck_assert_ptr_nonnull(sim);
         for (unsigned i = 0; i < ELEMENTSOF(hosts); i++)
                 host_setup(&hosts[i]);
         clock_gettime(CLOCK_MONOTONIC, &a);
@@ -823,7 +564,7 @@ START_TEST(test_stress) {
                 printf("  outcome %-17s %u\n", cmaplan_transition_outcome_to_name(k), outcomes[k]);
         for (unsigned i = 0; i < ELEMENTSOF(hosts); i++)
                 host_teardown(&hosts[i]);
-        munmap(sim, sizeof(struct sim));
+        sim_free(sim);
 }
 END_TEST
 
@@ -841,15 +582,13 @@ START_TEST(test_rollback_releases_stranded_surplus) {
         struct host *h = &hosts[1];
         struct seq q = { .h = h, .n_targets = 2 };
 
-        sim = mmap(NULL, sizeof(struct sim), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        ck_assert_ptr_ne(sim, MAP_FAILED);
+        sim = sim_new();
+        ck_assert_ptr_nonnull(sim);
         host_setup(h);
         for (int kill = 0; kill <= 1; kill++) {
                 struct sim ref_final;
 
-                memset(sim, 0, sizeof(*sim));
-                sim->n_nodes = 2;
-                sim->ids[1] = 1;
+                sim_reset(sim, 2, h->ids);
                 sim->fail_node = 1;
                 sim->fail_write_nth = 3;
                 sim->fail_write_count = 1;
@@ -876,7 +615,7 @@ START_TEST(test_rollback_releases_stranded_surplus) {
                 }
         }
         host_teardown(h);
-        munmap(sim, sizeof(struct sim));
+        sim_free(sim);
 }
 END_TEST
 

@@ -1,18 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Transitions under faults. A simulated kernel replaces the context's kernel writer
- * (lib/pool-io.h), i.e. it sits below the transition: the engine, the lock, the journal and
- * recovery run exactly the code they run on the live kernel. The simulation implements the
- * kernel's nr_hugepages semantics (KERNEL-FACTS §2.5, N8): per-node counts converted to a global
- * target, surplus converted first on growth, round-robin-free allocation from this node's free
- * memory with the CMA balancing rule, shrink limited by pages in use (which become surplus), and
- * a write that "succeeds" whatever it allocated. Faults: a failing write (EIO, ENOMEM, EACCES), a
- * failing read, a kernel that delivers only part of a request, memory that vanishes, and
- * raise(SIGKILL) before or after any operation, including the lock and journal milestones.
- *
- * Its state lives in shared memory, so a child killed mid-transition leaves the "kernel" as it
- * was, and the parent recovers and checks it. Pools are checked exactly as the policy promises,
- * the journal's presence as the design says, and the simulated free memory for leaks.
+ * Transitions under faults, below the engine: the simulated kernel of sim-kernel.h replaces the
+ * context's kernel writer, so the engine, the lock, the journal and recovery run exactly the
+ * code they run on the live kernel. Each fault (a failing write or read, partial delivery,
+ * memory that vanishes, SIGKILL before or after any operation) is set up by hand on cma-615's
+ * two nodes; test-transition-stress draws them at random. Pools are checked exactly as the
+ * policy promises, the journal's presence as the design says, and the simulated free memory
+ * for leaks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,263 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "libcmaplan-private.h"
 #include "pool-io.h"
+#include "sim-kernel.h"
 #include "transition.h"
 #include "testutil.h"
 
-#define SZ_2M (2ULL << 20)
-#define SZ_1G (1ULL << 30)
-#define HP_2M 512ULL
-#define SIM_NODES 2
-#define SIM_SIZES 2
-
-/* --------------------------------------------------------------------- the simulated kernel */
-
-struct sim_pool {
-        uint64_t nr, free, surplus;
-        uint64_t in_cma;                /* pool pages sitting in CMA */
-};
-
-struct sim_node {
-        struct sim_pool pool[SIM_SIZES];
-        uint64_t free_noncma, free_cma; /* base pages */
-        uint64_t high;                  /* high watermark (base pages) */
-        uint64_t fragmented;            /* free non-CMA pages no huge page can use until compacted */
-        uint64_t compact_gain;          /* what one compaction makes usable */
-};
-
-struct sim {
-        struct sim_node node[SIM_NODES];
-        uint64_t resv[SIM_SIZES];
-        /* faults */
-        int fail_node;                  /* -1: any */
-        int fail_write_nth;             /* the nth write (to fail_node) fails ... */
-        int fail_write_count;           /* ... and so many after it (-1: all) */
-        int fail_errno;
-        int fail_read_nth;              /* the nth pool read fails (any node) */
-        int fail_read_count;
-        int fail_read_errno;
-        uint64_t partial_max;           /* pages one write allocates at most (0: unlimited) */
-        int steal_after_write;          /* after this write, node steal_node loses its free memory */
-        int steal_node;
-        int kill_at;                    /* operation index to raise(SIGKILL) at (0: never) */
-        int kill_after;                 /* after performing it, before returning */
-        int block_at;                   /* operation to wait at until released */
-        volatile int released;
-        int deny;                       /* check_writable refuses */
-        /* counters */
-        int ops, writes, matching_writes, pool_reads, zone_reads, compactions, checkpoints;
-        char last_op[64];
-        /* a child's answer */
-        int result;
-        char message[CMAPLAN_ERROR_MAX];
-};
-
-static int size_idx(uint64_t size) {
-        ck_assert(size == SZ_2M || size == SZ_1G);
-        return size == SZ_2M ? 0 : 1;
-}
-
-static uint64_t base_pages(uint64_t size) {
-        return size / 4096;
-}
-
-static int op_begin(struct sim *sim, const char *what) {
-        int op = ++sim->ops;
-
-        snprintf(sim->last_op, sizeof(sim->last_op), "%s", what);
-        if (sim->kill_at == op && !sim->kill_after)
-                raise(SIGKILL);
-        if (sim->block_at == op)
-                for (int i = 0; i < 20000 && !sim->released; i++)
-                        usleep(1000);
-        return op;
-}
-
-static void op_end(struct sim *sim, int op) {
-        if (sim->kill_at == op && sim->kill_after)
-                raise(SIGKILL);
-}
-
-static uint64_t persistent_global(const struct sim *sim, int s) {
-        uint64_t p = 0;
-
-        for (int n = 0; n < SIM_NODES; n++)
-                p += sim->node[n].pool[s].nr - sim->node[n].pool[s].surplus;
-        return p;
-}
-
-static uint64_t in_use_global(const struct sim *sim, int s) {
-        uint64_t u = 0;
-
-        for (int n = 0; n < SIM_NODES; n++)
-                u += sim->node[n].pool[s].nr - sim->node[n].pool[s].free;
-        return u;
-}
-
-/* set_max_huge_pages() restricted to one node (per-node write), KERNEL-FACTS §2.5 */
-static void sim_kernel_write(struct sim *sim, int n, int s, uint64_t count, uint64_t size) {
-        struct sim_node *node = &sim->node[n];
-        struct sim_pool *p = &node->pool[s];
-        uint64_t pg = persistent_global(sim, s), hp = base_pages(size), allocated = 0;
-        uint64_t target = count + pg - (p->nr - p->surplus);
-
-        if (target > pg) {
-                while (p->surplus > 0 && target > pg) {
-                        p->surplus--;
-                        pg++;
-                }
-                while (pg < target && (!sim->partial_max || allocated < sim->partial_max)) {
-                        uint64_t usable = node->free_noncma - (node->fragmented < node->free_noncma ?
-                                                               node->fragmented : node->free_noncma);
-
-                        if (node->free_cma > node->free_noncma && node->free_cma >= hp) {
-                                node->free_cma -= hp;
-                                p->in_cma++;
-                        } else if (usable >= hp)
-                                node->free_noncma -= hp;
-                        else if (node->free_cma >= hp) {
-                                node->free_cma -= hp;
-                                p->in_cma++;
-                        } else
-                                break;
-                        p->nr++;
-                        p->free++;
-                        pg++;
-                        allocated++;
-                }
-        } else {
-                uint64_t min_count = sim->resv[s] + in_use_global(sim, s);
-
-                if (min_count < target)
-                        min_count = target;
-                while (min_count < pg && p->free > 0) {
-                        p->nr--;
-                        p->free--;
-                        pg--;
-                        if (p->in_cma > 0) {
-                                p->in_cma--;
-                                node->free_cma += hp;
-                        } else
-                                node->free_noncma += hp;
-                }
-                while (target < pg && p->surplus < p->nr) {
-                        p->surplus++;
-                        pg--;
-                }
-        }
-}
-
-static int sim_check_writable(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size) {
-        struct sim *sim = data;
-        int op = op_begin(sim, "check_writable");
-
-        if (sim->deny)
-                return cmaplan_set_error(ctx, -EPERM, "simulated: node %d pool is not writable by this user", node_id);
-        op_end(sim, op);
-        return 0;
-}
-
-static int sim_write(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, uint64_t count) {
-        struct sim *sim = data;
-        int op = op_begin(sim, "write_nr");
-
-        ck_assert(node_id >= 0 && node_id < SIM_NODES);
-        sim->writes++;
-        if (sim->fail_node < 0 || sim->fail_node == node_id) {
-                sim->matching_writes++;
-                if (sim->fail_write_nth && sim->matching_writes >= sim->fail_write_nth &&
-                    (sim->fail_write_count < 0 || sim->matching_writes < sim->fail_write_nth + sim->fail_write_count))
-                        return cmaplan_set_error(ctx, -sim->fail_errno, "simulated kernel: writing %" PRIu64 " to "
-                                                 "node %d failed: %s", count, node_id, strerror(sim->fail_errno));
-        }
-        sim_kernel_write(sim, node_id, size_idx(size), count, size);
-        if (sim->steal_after_write && sim->writes == sim->steal_after_write) {
-                sim->node[sim->steal_node].free_noncma = 0;
-                sim->node[sim->steal_node].free_cma = 0;
-        }
-        op_end(sim, op);
-        return 0;
-}
-
-static int sim_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, struct pool_counts *ret) {
-        struct sim *sim = data;
-        const struct sim_pool *p;
-        int op = op_begin(sim, "read_pool");
-
-        ck_assert(node_id >= 0 && node_id < SIM_NODES);
-        sim->pool_reads++;
-        if (sim->fail_read_nth && sim->pool_reads >= sim->fail_read_nth &&
-            (sim->fail_read_count < 0 || sim->pool_reads < sim->fail_read_nth + sim->fail_read_count))
-                return cmaplan_set_error(ctx, -sim->fail_read_errno, "simulated kernel: reading node %d failed: %s",
-                                         node_id, strerror(sim->fail_read_errno));
-        p = &sim->node[node_id].pool[size_idx(size)];
-        ret->nr_hugepages = p->nr;
-        ret->free_hugepages = p->free;
-        ret->surplus_hugepages = p->surplus;
-        op_end(sim, op);
-        return 0;
-}
-
-static int sim_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
-                          unsigned *ret_n) {
-        struct sim *sim = data;
-        const struct sim_node *n;
-        int op = op_begin(sim, "read_zones");
-
-        ck_assert(node_id >= 0 && node_id < SIM_NODES);
-        sim->zone_reads++;
-        n = &sim->node[node_id];
-        memset(&zones[0], 0, sizeof(zones[0]));
-        zones[0].sz = sizeof(zones[0]);
-        zones[0].node_id = node_id;
-        zones[0].type = CMAPLAN_ZONE_NORMAL;
-        zones[0].name = "Normal";
-        zones[0].flags = CMAPLAN_ZONE_POPULATED | CMAPLAN_ZONE_HAS_CMA;
-        zones[0].free_pages = zones[0].nr_free_pages = n->free_noncma + n->free_cma;
-        zones[0].nr_free_cma = n->free_cma;
-        zones[0].min_pages = n->high / 2;
-        zones[0].low_pages = n->high * 3 / 4;
-        zones[0].high_pages = n->high;
-        zones[0].spanned_pages = zones[0].present_pages = zones[0].managed_pages = 1ULL << 23;
-        *ret_n = 1;
-        op_end(sim, op);
-        return 0;
-}
-
-static int sim_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
-        struct sim *sim = data;
-        struct sim_node *n = &sim->node[node_id];
-        int op = op_begin(sim, "compact");
-
-        sim->compactions++;
-        n->fragmented -= n->fragmented < n->compact_gain ? n->fragmented : n->compact_gain;
-        op_end(sim, op);
-        return 0;
-}
-
-static void sim_checkpoint(struct cmaplan_ctx *ctx, void *data, const char *where) {
-        struct sim *sim = data;
-        int op = op_begin(sim, where);
-
-        sim->checkpoints++;
-        op_end(sim, op);
-}
-
-static const struct pool_io_ops sim_ops = {
-        .check_writable = sim_check_writable,
-        .write_nr = sim_write,
-        .read_pool = sim_read_pool,
-        .read_zones = sim_read_zones,
-        .compact = sim_compact,
-        .checkpoint = sim_checkpoint,
-};
+/* cma-615's two nodes; node ids are the simulation's slots */
+static const int node_ids[] = { 0, 1 };
 
 /* ------------------------------------------------------------------- a tree for the snapshot */
 
@@ -287,14 +36,6 @@ struct env {
         struct sim initial;
         struct cmaplan_snapshot *snap;
 };
-
-static void write_file(const char *path, uint64_t v) {
-        FILE *f = fopen(path, "we");
-
-        ck_assert_msg(f, "%s: %s", path, strerror(errno));
-        fprintf(f, "%" PRIu64 "\n", v);
-        ck_assert_int_eq(fclose(f), 0);
-}
 
 static void write_text(const char *path, const char *text) {
         FILE *f = fopen(path, "we");
@@ -318,55 +59,15 @@ static bool exists(const char *path) {
         return access(path, F_OK) == 0;
 }
 
-/* pool files of the tree = the simulation's state, so the snapshot and the "kernel" agree */
-static void tree_from_sim(struct env *e) {
-        static const uint64_t sizes[SIM_SIZES] = { SZ_2M, SZ_1G };
-        char path[512];
-
-        for (int s = 0; s < SIM_SIZES; s++) {
-                uint64_t nr = 0, free = 0, surplus = 0;
-
-                for (int n = 0; n < SIM_NODES; n++) {
-                        const struct sim_pool *p = &e->sim->node[n].pool[s];
-                        static const char *const attrs[] = { "nr_hugepages", "free_hugepages", "surplus_hugepages" };
-                        const uint64_t v[] = { p->nr, p->free, p->surplus };
-
-                        for (int a = 0; a < 3; a++) {
-                                snprintf(path, sizeof(path), "%s/sys/devices/system/node/node%d/hugepages/"
-                                         "hugepages-%" PRIu64 "kB/%s", e->root, n, sizes[s] / 1024, attrs[a]);
-                                write_file(path, v[a]);
-                        }
-                        nr += p->nr;
-                        free += p->free;
-                        surplus += p->surplus;
-                }
-                snprintf(path, sizeof(path), "%s/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/", e->root,
-                         sizes[s] / 1024);
-                {
-                        char f[600];
-
-                        snprintf(f, sizeof(f), "%snr_hugepages", path);
-                        write_file(f, nr);
-                        snprintf(f, sizeof(f), "%sfree_hugepages", path);
-                        write_file(f, free);
-                        snprintf(f, sizeof(f), "%ssurplus_hugepages", path);
-                        write_file(f, surplus);
-                        snprintf(f, sizeof(f), "%sresv_hugepages", path);
-                        write_file(f, e->sim->resv[s]);
-                }
-        }
-}
-
 /* Two nodes with 4 GiB free each, no CMA; node 1 holds 100 free 2 MiB pages. */
 static void init_default(struct sim *sim) {
-        for (int n = 0; n < SIM_NODES; n++) {
+        for (int n = 0; n < sim->n_nodes; n++) {
                 sim->node[n].free_noncma = 1ULL << 20;
                 sim->node[n].high = 10000;
         }
         sim->node[1].pool[0] = (struct sim_pool) { .nr = 100, .free = 100 };
         /* cma-615's 1 GiB pool on node 0 */
         sim->node[0].pool[1] = (struct sim_pool) { .nr = 2, .free = 2 };
-        sim->fail_node = -1;
 }
 
 static struct cmaplan_ctx *env_ctx(struct env *e, bool simulated) {
@@ -392,12 +93,12 @@ static void env_setup(struct env *e, void (*init)(struct sim *)) {
         /* writable even when the source tree is not (distcheck) */
         snprintf(cmd, sizeof(cmd), "cp -r '%s/cma-615' '%s' && chmod -R u+w '%s'", FIXTURES_DIR, e->root, e->root);
         ck_assert_int_eq(system(cmd), 0);
-        e->sim = mmap(NULL, sizeof(struct sim), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        ck_assert_ptr_ne(e->sim, MAP_FAILED);
-        memset(e->sim, 0, sizeof(*e->sim));
+        e->sim = sim_new();
+        ck_assert_ptr_nonnull(e->sim);
+        sim_reset(e->sim, ELEMENTSOF(node_ids), node_ids);
         (init ? init : init_default)(e->sim);
         e->initial = *e->sim;
-        tree_from_sim(e);
+        sim_write_tree(e->sim, e->root);
         ctx = env_ctx(e, false);
         ck_assert_msg(cmaplan_snapshot_new(ctx, 0, &e->snap) == 0, "snapshot: %s", cmaplan_get_error(ctx));
         cmaplan_unref(ctx);
@@ -416,8 +117,9 @@ static void env_reset(struct env *e) {
 static void env_teardown(struct env *e) {
         char cmd[512];
 
+        ck_assert_msg(!e->sim->bad_arg, "an operation named a node or page size the host does not have");
         cmaplan_snapshot_unref(e->snap);
-        munmap(e->sim, sizeof(struct sim));
+        sim_free(e->sim);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
         ck_assert_int_eq(system(cmd), 0);
 }
@@ -434,18 +136,18 @@ static struct cmaplan_snapshot *env_snapshot(struct env *e) {
 }
 
 static uint64_t pool_nr(struct env *e, int node, uint64_t size) {
-        return e->sim->node[node].pool[size_idx(size)].nr;
+        return e->sim->node[node].pool[sim_size_idx(size)].nr;
 }
 
 static uint64_t pool_persistent_sim(struct env *e, int node, uint64_t size) {
-        const struct sim_pool *p = &e->sim->node[node].pool[size_idx(size)];
+        const struct sim_pool *p = &e->sim->node[node].pool[sim_size_idx(size)];
 
         return p->nr - p->surplus;
 }
 
 /* every pool and every free page exactly as at the start */
 static void assert_as_initial(struct env *e) {
-        for (int n = 0; n < SIM_NODES; n++) {
+        for (int n = 0; n < e->sim->n_nodes; n++) {
                 for (int s = 0; s < SIM_SIZES; s++) {
                         const struct sim_pool *a = &e->sim->node[n].pool[s], *b = &e->initial.node[n].pool[s];
 
@@ -1353,7 +1055,7 @@ START_TEST(test_tree_files_and_recovery) {
         ck_assert_uint_eq(st.n_writes, 2);
         ck_assert_uint_eq(read_file(nr_path), 164);
         cmaplan_transition_unref(t);
-        write_file(nr_path, 100);
+        sim_write_number(nr_path, 100);
 
         /* killed after its first write, through the real writer */
         pid = fork();

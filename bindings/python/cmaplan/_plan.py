@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optiona
 
 from . import raw as _raw
 from ._errors import InvalidError
-from ._types import ZoneType, _enum
+from ._types import ZoneType, _build
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._context import Context, Snapshot
@@ -304,21 +304,6 @@ def _node_ids(nodes: Union[int, Sequence[int], None]) -> Optional[List[int]]:
     if isinstance(nodes, int):
         return [nodes]
     return [int(n) for n in nodes]
-
-
-def _build(cls: Any, obj: Any, enums: Dict[str, Any], **extra: Any) -> Any:
-    """A dataclass from a raw info struct: every field of the same name, enums converted."""
-    kw: Dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name in extra:
-            kw[f.name] = extra[f.name]
-            continue
-        value = getattr(obj, f.name)
-        conv = enums.get(f.name)
-        if conv is not None:
-            value = conv(value) if issubclass(conv, enum.IntFlag) else _enum(conv, value)
-        kw[f.name] = value
-    return cls(**kw)
 
 
 def _asdict(obj: Any) -> Any:

@@ -8,9 +8,10 @@ Field names are the C names (units in the names: ``_pages`` are base pages of
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, FrozenSet, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Mapping, Optional, Tuple, Type, TypeVar, Union
 
 from . import raw as _raw
 
@@ -206,6 +207,22 @@ def _enum(cls: Type[_E], value: int) -> Union[_E, int]:
         return value
 
 
+def _build(cls: Any, obj: Any, enums: Dict[str, Any], **extra: Any) -> Any:
+    """A dataclass from a raw info struct: every field of the same name, enums converted; ``extra``
+    gives the fields that need more (absent values as None, arrays cut to their count)."""
+    kw: Dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in extra:
+            kw[f.name] = extra[f.name]
+            continue
+        value = getattr(obj, f.name)
+        conv = enums.get(f.name)
+        if conv is not None:
+            value = conv(value) if issubclass(conv, enum.IntFlag) else _enum(conv, value)
+        kw[f.name] = value
+    return cls(**kw)
+
+
 def _opt(have: Any, value: int) -> Optional[int]:
     return value if have else None
 
@@ -267,22 +284,15 @@ class Host:
 
     @classmethod
     def _from_raw(cls, h: Any) -> "Host":
-        return cls(
-            kernel_release=h.kernel_release,
-            kernel_version=h.kernel_version,
-            n_nodes=h.n_nodes,
-            facts=HostFacts(h.facts),
-            page_size_bytes=h.page_size_bytes,
-            mem_total_kib=h.mem_total_kib,
-            mem_free_kib=h.mem_free_kib,
-            cma_total_kib=_opt(h.facts & HostFacts.CMA_MEMINFO, h.cma_total_kib),
-            cma_free_kib=_opt(h.facts & HostFacts.CMA_MEMINFO, h.cma_free_kib),
+        cma = h.facts & HostFacts.CMA_MEMINFO
+        return _build(
+            cls,
+            h,
+            {"facts": HostFacts},
+            cma_total_kib=_opt(cma, h.cma_total_kib),
+            cma_free_kib=_opt(cma, h.cma_free_kib),
             default_hugepage_bytes=h.default_hugepage_bytes or None,
             hvo_sysctl=h.hvo_sysctl if h.hvo_sysctl >= 0 else None,
-            n_page_sizes=h.n_page_sizes,
-            n_cma_areas=h.n_cma_areas,
-            n_cmdline_items=h.n_cmdline_items,
-            cmdline=h.cmdline,
         )
 
 
@@ -327,31 +337,20 @@ class Zone:
     def _from_raw(cls, z: Any) -> "Zone":
         buddy = z.flags & ZoneFlags.HAS_BUDDYINFO
         types = z.flags & ZoneFlags.HAS_PAGETYPES
-        return cls(
-            node_id=z.node_id,
-            type=_enum(ZoneType, z.type),
-            name=z.name,
-            flags=ZoneFlags(z.flags),
-            free_pages=z.free_pages,
+        return _build(
+            cls,
+            z,
+            {"type": ZoneType, "flags": ZoneFlags},
             boost_pages=_opt(z.flags & ZoneFlags.HAS_BOOST, z.boost_pages),
-            min_pages=z.min_pages,
-            low_pages=z.low_pages,
-            high_pages=z.high_pages,
             promo_pages=_opt(z.flags & ZoneFlags.HAS_PROMO, z.promo_pages),
-            spanned_pages=z.spanned_pages,
-            present_pages=z.present_pages,
-            managed_pages=z.managed_pages,
             cma_pages=_opt(z.flags & ZoneFlags.HAS_CMA, z.cma_pages),
             start_pfn=_opt(z.flags & ZoneFlags.HAS_START_PFN, z.start_pfn),
-            nr_free_pages=z.nr_free_pages,
-            nr_free_cma=z.nr_free_cma,
             protection=tuple(z.protection[: z.n_protection]),
             free_blocks=tuple(z.free_blocks[: z.n_orders]) if buddy else None,
             free_pageblocks=_opt(buddy, z.free_pageblocks),
             free_pageblocks_cma=_opt(types, z.free_pageblocks_cma),
             free_pageblocks_noncma=_opt(types, z.free_pageblocks_noncma),
             cma_pageblocks=_opt(types, z.cma_pageblocks),
-            pageblock_order=z.pageblock_order,
         )
 
 
@@ -382,13 +381,11 @@ class Pool:
     @classmethod
     def _from_raw(cls, p: Any) -> "Pool":
         glob = p.node_id < 0
-        return cls(
+        return _build(
+            cls,
+            p,
+            {"flags": PoolFlags},
             node_id=_node_id(p.node_id),
-            page_size_bytes=p.page_size_bytes,
-            flags=PoolFlags(p.flags),
-            nr_hugepages=p.nr_hugepages,
-            free_hugepages=p.free_hugepages,
-            surplus_hugepages=p.surplus_hugepages,
             resv_hugepages=_opt(glob and p.flags & PoolFlags.HAS_RESV, p.resv_hugepages),
             nr_overcommit_hugepages=_opt(glob and p.flags & PoolFlags.HAS_OVERCOMMIT, p.nr_overcommit_hugepages),
             nr_hugepages_mempolicy=_opt(glob and p.flags & PoolFlags.HAS_MEMPOLICY, p.nr_hugepages_mempolicy),
@@ -419,13 +416,11 @@ class CmaArea:
     def _from_raw(cls, a: Any) -> "CmaArea":
         debugfs = a.flags & CmaFlags.HAS_DEBUGFS
         counts = a.flags & CmaFlags.HAS_ALLOC_COUNTS
-        return cls(
-            name=a.name,
-            kind=_enum(CmaKind, a.kind),
+        return _build(
+            cls,
+            a,
+            {"kind": CmaKind, "flags": CmaFlags},
             node_id=_node_id(a.node_id),
-            flags=CmaFlags(a.flags),
-            total_pages=a.total_pages,
-            available_pages=a.available_pages,
             alloc_pages_success=_opt(counts, a.alloc_pages_success),
             alloc_pages_fail=_opt(counts, a.alloc_pages_fail),
             release_pages_success=_opt(a.flags & CmaFlags.HAS_RELEASE, a.release_pages_success),
@@ -454,12 +449,12 @@ class CmdlineItem:
 
     @classmethod
     def _from_raw(cls, c: Any) -> "CmdlineItem":
-        return cls(
-            kind=_enum(CmdlineKind, c.kind),
+        return _build(
+            cls,
+            c,
+            {"kind": CmdlineKind},
             node_id=_node_id(c.node_id),
             page_size_bytes=c.page_size_bytes if c.kind == CmdlineKind.HUGEPAGES else None,
-            value=c.value,
-            text=c.text,
             valid=not (c.flags & CmdlineFlags.INVALID),
         )
 
@@ -484,9 +479,10 @@ class Memory:
     @classmethod
     def _from_raw(cls, m: Any) -> "Memory":
         have = m.flags & MemoryFlags.HAS_SYSFS
-        return cls(
-            flags=MemoryFlags(m.flags),
-            n_blocks=m.n_blocks,
+        return _build(
+            cls,
+            m,
+            {"flags": MemoryFlags},
             block_size_bytes=_opt(have, m.block_size_bytes),
             online_bytes=_opt(have, m.online_bytes),
             offline_bytes=_opt(have, m.offline_bytes),
@@ -525,15 +521,13 @@ class MemoryBlock:
     @classmethod
     def _from_raw(cls, b: Any) -> "MemoryBlock":
         zones = b.flags & MemoryBlockFlags.HAS_VALID_ZONES
-        return cls(
-            index=b.index,
+        return _build(
+            cls,
+            b,
+            {"state": MemoryBlockState, "flags": MemoryBlockFlags},
             node_id=_node_id(b.node_id),
-            state=_enum(MemoryBlockState, b.state),
-            flags=MemoryBlockFlags(b.flags),
             valid_zones=_zone_set(b.valid_zones) if zones else None,
             valid_zones_text=b.valid_zones_text if zones else None,
-            phys_start_bytes=b.phys_start_bytes,
-            phys_end_bytes=b.phys_end_bytes,
         )
 
 
@@ -565,16 +559,7 @@ class MemoryRange:
 
     @classmethod
     def _from_raw(cls, r: Any) -> "MemoryRange":
-        return cls(
-            node_id=r.node_id,
-            flags=MemoryRangeFlags(r.flags),
-            phys_start_bytes=r.phys_start_bytes,
-            phys_end_bytes=r.phys_end_bytes,
-            hole_before_bytes=r.hole_before_bytes,
-            first_block_idx=r.first_block_idx,
-            n_blocks=r.n_blocks,
-            valid_zones=_zone_set(r.valid_zones),
-        )
+        return _build(cls, r, {"flags": MemoryRangeFlags}, valid_zones=_zone_set(r.valid_zones))
 
 
 @dataclass(frozen=True)
