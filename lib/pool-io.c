@@ -177,6 +177,28 @@ static int kernel_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, s
         return 0;
 }
 
+static int kernel_read_free_cma(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t *ret) {
+        struct parse_error err = { 0 };
+        struct file_buf f;
+        struct kv *kv = NULL;
+        unsigned n = 0;
+        char path[64];
+        bool found;
+        int r;
+
+        snprintf(path, sizeof(path), NODE_DIR "/node%d/vmstat", node_id);
+        r = reader_read_file(ctx, path, &f);
+        if (r < 0)
+                return r == -ENOENT || r == -EACCES || r == -EPERM ? -ENOENT : r;
+        r = parse_keyvalue(f.data, f.len, NULL, &kv, &n, &err);
+        file_buf_free(&f);
+        if (r < 0)
+                return reader_parse_failed(ctx, path, r, &err);
+        found = kv_get(kv, n, "nr_free_cma", ret);
+        kv_free(kv, n);
+        return found ? 0 : -ENOENT;     /* kernels whose node vmstat has no zone counters */
+}
+
 static int kernel_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
         char path[64];
         int r;
@@ -197,6 +219,7 @@ const struct pool_io_ops pool_io_kernel = {
         .write_nr = kernel_write_nr,
         .read_pool = kernel_read_pool,
         .read_zones = kernel_read_zones,
+        .read_free_cma = kernel_read_free_cma,
         .compact = kernel_compact,
 };
 
@@ -253,6 +276,30 @@ int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone
         if (r < 0)
                 return r;
         *ret_n = n;
+        return 0;
+}
+
+int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret) {
+        struct cmaplan_zone_info zones[POOL_IO_MAX_ZONES];
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+        uint64_t sum = 0;
+        unsigned n = 0;
+        int r;
+
+        if (o->read_free_cma) {
+                r = o->read_free_cma(ctx, data, node_id, ret);
+                if (r != -ENOENT && r != -EOPNOTSUPP)
+                        return r;
+        }
+        r = pool_io_read_zones(ctx, node_id, zones, &n);
+        if (r < 0)
+                return r;
+        if (n == 0)
+                return -ENODEV;
+        for (unsigned i = 0; i < n; i++)
+                sum += zones[i].nr_free_cma;
+        *ret = sum;
         return 0;
 }
 

@@ -43,6 +43,10 @@ struct pool_io_ops {
         /* The zones of node_id (proc/zoneinfo order), at most POOL_IO_MAX_ZONES. */
         int (*read_zones)(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
                           unsigned *ret_n);
+        /* Optional: the node's free CMA pages in one cheap read (nodeN/vmstat, nr_free_cma), where
+         * read_zones would parse all of proc/zoneinfo (megabytes on hosts with many CPUs).
+         * -ENOENT/-EOPNOTSUPP: the caller sums read_zones instead. */
+        int (*read_free_cma)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t *ret);
         /* Compact every zone of node_id (-1: all nodes); synchronous. -EOPNOTSUPP if absent. */
         int (*compact)(struct cmaplan_ctx *ctx, void *data, int node_id);
         /* Optional: a named point between the transition's own operations ("journal-written"). */
@@ -60,6 +64,8 @@ int pool_io_check_writable(struct cmaplan_ctx *ctx, int node_id, uint64_t page_s
 int pool_io_write_nr(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, uint64_t count);
 int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, struct pool_counts *ret);
 int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n);
+/* free CMA pages of node_id: read_free_cma, else the sum over read_zones */
+int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret);
 int pool_io_compact(struct cmaplan_ctx *ctx, int node_id);
 void pool_io_checkpoint(struct cmaplan_ctx *ctx, const char *where);
 

@@ -144,13 +144,10 @@ static uint64_t free_cma_of(const struct cmaplan_zone_info *zones, unsigned n) {
 
 /* Observe the node's free CMA (best effort for the report; the guards read on their own). */
 static void observe_cma(struct cmaplan_transition *t, struct transition_step *st, bool start) {
-        struct cmaplan_zone_info zones[POOL_IO_MAX_ZONES];
-        unsigned n = 0;
         uint64_t now;
 
-        if (st->info.node_id < 0 || pool_io_read_zones(t->ctx, st->info.node_id, zones, &n) < 0 || n == 0)
+        if (st->info.node_id < 0 || pool_io_read_free_cma(t->ctx, st->info.node_id, &now) < 0)
                 return;
-        now = free_cma_of(zones, n);
         if (start || !st->have_free_cma_start) {
                 st->free_cma_start = now;
                 st->have_free_cma_start = true;
