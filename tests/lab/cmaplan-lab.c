@@ -2217,10 +2217,21 @@ static int cmd_trans_guard(int node, uint64_t mb, uint64_t budget_mb, uint64_t h
                         print_transition("runtime", t);
                         if (t && cmaplan_transition_get_step(t, 0, &st) == 0) {
                                 uint64_t allow = st.cma_predicted_pages + model_max(st.cma_predicted_pages / 16, step * (SZ_2M / PAGE));
+                                struct rzone rz[MAXZ];
+                                int nrz = read_zoneinfo(rz, MAXZ);
+                                const struct rzone *cz = NULL;
+
+                                /* the guard trims each step by the model's CMA share of it; the kernel's
+                                 * share may exceed that by the split tolerance of any grow row */
+                                for (int i = 0; i < nrz; i++)
+                                        if (rz[i].node == node && rz[i].cma)
+                                                cz = &rz[i];
+                                allow += (uint64_t) tol_split(cz, SZ_2M / PAGE) * (SZ_2M / PAGE);
                                 labr("enum", false, 0, st.stop_reason, 0, "info", "trans.guard.runtime.stop_reason");
                                 labr("pages", false, 0, (double) (st.final_pages - st.before_pages), 0, "info",
                                      "trans.guard.runtime.grown");
-                                /* bound: observed <= the prediction + the guard's allowance (docs/transition.md) */
+                                /* bound: observed <= the prediction + the guard's allowance (docs/transition.md)
+                                 * + the split tolerance */
                                 labr("MiB", true, (double) st.cma_predicted_pages * PAGE / MIB,
                                      (double) st.cma_observed_pages * PAGE / MIB,
                                      (double) (allow - st.cma_predicted_pages) * PAGE / MIB, "bound",
