@@ -617,41 +617,19 @@ static int node_info(struct cmaplan_bootplan *bp, const struct boot_node *hn, un
         return 0;
 }
 
-/* total / n on every node; the remainder one each to the nodes with the most room (RAM - K) */
-static void spread(const struct cmaplan_bootplan *bp, const unsigned *idx, unsigned n, uint64_t total, uint64_t *pages) {
-        uint64_t rem = total % n;
-
-        for (unsigned i = 0; i < n; i++)
-                pages[i] = total / n;
-        while (rem--) {
-                unsigned best = n;
-                uint64_t best_room = 0;
-
-                for (unsigned i = 0; i < n; i++) {
-                        uint64_t room = model_sub0(bp->host.nodes[idx[i]].ram_bytes, node_other(bp, idx[i]));
-
-                        if (pages[i] > total / n)
-                                continue;       /* already has one extra */
-                        if (best == n || room > best_room) {
-                                best = i;
-                                best_room = room;
-                        }
-                }
-                pages[best]++;
-        }
-}
-
 /*
- * total spread evenly but no node above its cap (the most it takes, largest_pages()); what a
- * capped node cannot take goes to the others, one each to the nodes with the most room first.
+ * total spread evenly but no node above its cap (the most it takes, largest_pages(); cap NULL: no
+ * limit); what a capped node cannot take goes to the others; a remainder smaller than the nodes
+ * left goes one each to the nodes with the most room (RAM - K) first.
  * *ret_ok false when the caps do not add up to total.
  */
 static uint64_t node_room(const struct cmaplan_bootplan *bp, unsigned host_idx) {
         return model_sub0(bp->host.nodes[host_idx].ram_bytes, node_other(bp, host_idx));
 }
 
-static int spread_capped(const struct cmaplan_bootplan *bp, const unsigned *idx, unsigned n, uint64_t total,
+static int spread(const struct cmaplan_bootplan *bp, const unsigned *idx, unsigned n, uint64_t total,
                          const uint64_t *cap, uint64_t *pages, bool *ret_ok) {
+#define CAP(i) (cap ? cap[i] : UINT64_MAX)
         uint64_t left = total;
         bool *extra;
 
@@ -665,13 +643,13 @@ static int spread_capped(const struct cmaplan_bootplan *bp, const unsigned *idx,
                 uint64_t share;
 
                 for (unsigned i = 0; i < n; i++)
-                        open += pages[i] < cap[i];
+                        open += pages[i] < CAP(i);
                 if (!open)
                         break;
                 share = left / open;
                 if (share) {
                         for (unsigned i = 0; i < n; i++) {
-                                uint64_t add = model_min(share, cap[i] - model_min(cap[i], pages[i]));
+                                uint64_t add = model_min(share, CAP(i) - model_min(CAP(i), pages[i]));
 
                                 pages[i] += add;
                                 left -= add;
@@ -680,7 +658,7 @@ static int spread_capped(const struct cmaplan_bootplan *bp, const unsigned *idx,
                 }
                 /* fewer pages left than open nodes: one each, most room first */
                 for (unsigned i = 0; i < n; i++)
-                        if (pages[i] < cap[i] && !extra[i] &&
+                        if (pages[i] < CAP(i) && !extra[i] &&
                             (best == n || node_room(bp, idx[i]) > node_room(bp, idx[best])))
                                 best = i;
                 if (best == n)
@@ -692,6 +670,7 @@ static int spread_capped(const struct cmaplan_bootplan *bp, const unsigned *idx,
         free(extra);
         *ret_ok = left == 0;
         return 0;
+#undef CAP
 }
 
 /*
@@ -716,12 +695,12 @@ static int spread_to_fit(struct cmaplan_bootplan *bp, const unsigned *idx, unsig
                         if (r < 0)
                                 goto out;
                 }
-                r = spread_capped(bp, idx, n, total, cap, pages, &ok);
+                r = spread(bp, idx, n, total, cap, pages, &ok);
                 if (r < 0)
                         goto out;
         }
         if (!ok)
-                spread(bp, idx, n, total, pages);
+                r = spread(bp, idx, n, total, NULL, pages, &ok);
 out:
         free(cap);
         return r;
@@ -783,7 +762,7 @@ static int compute(struct cmaplan_bootplan *bp) {
         int32_t *ids = NULL;
         unsigned *idx = NULL, n = 0;
         char b1[MODEL_FMT_BYTES_MAX], b2[MODEL_FMT_BYTES_MAX], kvs[48];
-        bool all_kernel = true, all_prehvo = true, peak_failed = false, cma_failed = false;
+        bool all_kernel = true, all_prehvo = true, peak_failed = false, cma_failed = false, ok;
         size_t len = 0;
         int r;
 
@@ -847,7 +826,9 @@ static int compute(struct cmaplan_bootplan *bp) {
                         r = cmaplan_set_error(bp->ctx, -EINVAL, "bootplan: a hugetlb_cma area needs at least 1 GiB");
                         goto out;
                 }
-                spread(bp, idx, n, req->count, pages);
+                r = spread(bp, idx, n, req->count, NULL, pages, &ok);
+                if (r < 0)
+                        goto out;
                 for (unsigned i = 0; i < n; i++) {
                         cma[i] = per;
                         if (pages[i] * G > per) {
