@@ -279,11 +279,18 @@ int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone
         return 0;
 }
 
+uint64_t pool_io_zones_free_cma(const struct cmaplan_zone_info *zones, unsigned n) {
+        uint64_t sum = 0;
+
+        for (unsigned i = 0; i < n; i++)
+                sum += zones[i].nr_free_cma;
+        return sum;
+}
+
 int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret) {
         struct cmaplan_zone_info zones[POOL_IO_MAX_ZONES];
         void *data;
         const struct pool_io_ops *o = ops(ctx, &data);
-        uint64_t sum = 0;
         unsigned n = 0;
         int r;
 
@@ -297,9 +304,7 @@ int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret) {
                 return r;
         if (n == 0)
                 return -ENODEV;
-        for (unsigned i = 0; i < n; i++)
-                sum += zones[i].nr_free_cma;
-        *ret = sum;
+        *ret = pool_io_zones_free_cma(zones, n);
         return 0;
 }
 

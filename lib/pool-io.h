@@ -64,6 +64,8 @@ int pool_io_check_writable(struct cmaplan_ctx *ctx, int node_id, uint64_t page_s
 int pool_io_write_nr(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, uint64_t count);
 int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, struct pool_counts *ret);
 int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n);
+/* nr_free_cma summed over zones */
+uint64_t pool_io_zones_free_cma(const struct cmaplan_zone_info *zones, unsigned n);
 /* free CMA pages of node_id: read_free_cma, else the sum over read_zones */
 int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret);
 int pool_io_compact(struct cmaplan_ctx *ctx, int node_id);

@@ -134,14 +134,6 @@ static int write_and_verify(struct cmaplan_transition *t, struct transition_step
         return 0;
 }
 
-static uint64_t free_cma_of(const struct cmaplan_zone_info *zones, unsigned n) {
-        uint64_t sum = 0;
-
-        for (unsigned i = 0; i < n; i++)
-                sum += zones[i].nr_free_cma;
-        return sum;
-}
-
 /* Observe the node's free CMA (best effort for the report; the guards read on their own). */
 static void observe_cma(struct cmaplan_transition *t, struct transition_step *st, bool start) {
         uint64_t now;
@@ -205,7 +197,7 @@ static int guard(struct cmaplan_transition *t, struct transition_step *st, struc
         if (n == 0)
                 return 0;
         hp = st->info.page_size_bytes / t->base_page_bytes;
-        free_cma = free_cma_of(zones, n);
+        free_cma = pool_io_zones_free_cma(zones, n);
         if (!st->have_free_cma_start) {
                 st->free_cma_start = free_cma;
                 st->have_free_cma_start = true;
