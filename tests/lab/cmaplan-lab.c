@@ -2655,6 +2655,40 @@ static int hot_plan(struct cmaplan_snapshot *s, int node, uint64_t pages, uint64
         return r;
 }
 
+/*
+ * What both hot-add steps do first: SIZE ("1G", "512M") in bytes, auto_online_blocks set to
+ * offline (the new blocks stay offline until the guest onlines them: events add, then online),
+ * a snapshot, and SIZE checked against the memory block size. NULL after a failure.
+ */
+static struct cmaplan_snapshot *hot_begin(const char *step, const char *size, uint64_t *ret_bytes,
+                                          struct cmaplan_memory_info *mi) {
+        struct cmaplan_snapshot *s;
+        char *end;
+        unsigned long long v = strtoull(size, &end, 10);
+        uint64_t bytes = !strcmp(end, "G") ? v << 30 : !strcmp(end, "M") ? v << 20 : 0;
+        int fd;
+
+        state_init();
+        fd = open("/sys/devices/system/memory/auto_online_blocks", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                if (write(fd, "offline", 7) < 0)
+                        labi("%s: auto_online_blocks: %m", step);
+                close(fd);
+        }
+        s = take_snapshot();
+        if (!s)
+                return NULL;
+        cmaplan_snapshot_get_memory(s, mi);
+        if (!bytes || !mi->block_size_bytes || bytes % mi->block_size_bytes) {
+                fail("%s: size %s is not a multiple of the memory block size (%" PRIu64 " MiB)", step, size,
+                     mi->block_size_bytes / MIB);
+                cmaplan_snapshot_unref(s);
+                return NULL;
+        }
+        *ret_bytes = bytes;
+        return s;
+}
+
 static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
         struct cmaplan_snapshot *s0, *s1 = NULL, *s2 = NULL;
         struct cmaplan_memory_info mi = { .sz = sizeof(mi) };
@@ -2665,28 +2699,9 @@ static int cmd_hotadd(int node, const char *size, uint64_t plan_pages) {
         char sz[32];
         int r, rc = 1;
 
-        char *end;
-        unsigned long long v = strtoull(size, &end, 10);
-        int fd;
-
-        bytes = !strcmp(end, "G") ? v << 30 : !strcmp(end, "M") ? v << 20 : 0;
-        state_init();
-        /* the new blocks stay offline until the guest onlines them: events add, then online */
-        fd = open("/sys/devices/system/memory/auto_online_blocks", O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-                if (write(fd, "offline", 7) < 0)
-                        labi("hotadd: auto_online_blocks: %m");
-                close(fd);
-        }
-        s0 = take_snapshot();
+        s0 = hot_begin("hotadd", size, &bytes, &mi);
         if (!s0)
                 return 1;
-        cmaplan_snapshot_get_memory(s0, &mi);
-        if (!bytes || !mi.block_size_bytes || bytes % mi.block_size_bytes) {
-                fail("hotadd: size %s is not a multiple of the memory block size (%" PRIu64 " MiB)", size,
-                     mi.block_size_bytes / MIB);
-                goto out;
-        }
         k = bytes / mi.block_size_bytes;
         hot_mem(s0, node, &h0);
         labi("hotadd: %u memory blocks of %" PRIu64 " MiB, auto_online_blocks '%s'; asking for %s on node %d (%"
@@ -2850,28 +2865,12 @@ static int cmd_trans_hotadd(int node, const char *size, uint64_t mb) {
         struct cmaplan_plan *p = NULL;
         struct cmaplan_snapshot *s;
         struct trans_hot th = { .node = node };
-        char *end;
-        unsigned long long v = strtoull(size, &end, 10);
         int64_t before;
-        int r, fd;
+        int r;
 
-        th.bytes = !strcmp(end, "G") ? v << 30 : !strcmp(end, "M") ? v << 20 : 0;
-        state_init();
-        fd = open("/sys/devices/system/memory/auto_online_blocks", O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-                if (write(fd, "offline", 7) < 0)
-                        labi("trans-hotadd: auto_online_blocks: %m");
-                close(fd);
-        }
-        s = take_snapshot();
+        s = hot_begin("trans-hotadd", size, &th.bytes, &mi);
         if (!s)
                 return 1;
-        cmaplan_snapshot_get_memory(s, &mi);
-        if (!th.bytes || !mi.block_size_bytes || th.bytes % mi.block_size_bytes) {
-                fail("trans-hotadd: size %s is not a multiple of the memory block size", size);
-                cmaplan_snapshot_unref(s);
-                return 1;
-        }
         th.blocks = th.bytes / mi.block_size_bytes;
         before = pool_read(node, SZ_2M, "nr_hugepages");
         r = cmaplan_monitor_new(ctx, CMAPLAN_MONITOR_MEMORY, &th.m);
