@@ -293,7 +293,7 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
         while (ll > 0 && parse_is_blank(l[ll - 1]))
                 ll--;
         for (size_t i = 0; check_bytes && i < ll; i++)
-                if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
+                if (parse_is_bad_byte(l[i]))
                         return parse_fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
         if (parse_skip_blanks(l, ll, 0) == ll)
                 return 0;

@@ -47,7 +47,7 @@ size_t parse_first_bad_byte(const char *buf, size_t len) {
         for (; i < len; i++) {
                 unsigned char c = (unsigned char)buf[i];
 
-                if ((c < 0x20 && c != '\t' && c != '\n') || c > 0x7e)
+                if (parse_is_bad_byte((char)c))
                         return i;
         }
         return len;

@@ -206,8 +206,8 @@ static int add_zone(struct state *st, int node, const char *name, unsigned line,
         return 0;
 }
 
-/* check_bytes: the line holds the file's first bad byte (parse_first_bad_byte), report it */
-static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, bool check_bytes,
+/* has_bad: the line holds a bad byte, report it */
+static int parse_line(struct state *st, const char *l, size_t ll, unsigned line, bool has_bad,
                       struct parse_error *err) {
         struct cmaplan_zone_info *info;
         size_t i, tlen;
@@ -216,8 +216,8 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
 
         while (ll > 0 && parse_is_blank(l[ll - 1]))
                 ll--;
-        for (i = 0; check_bytes && i < ll; i++)
-                if ((l[i] < 0x20 && l[i] != '\t') || l[i] > 0x7e)
+        for (i = 0; has_bad && i < ll; i++)
+                if (parse_is_bad_byte(l[i]))
                         return parse_fail(err, line, -EINVAL, "unexpected byte 0x%02x", (unsigned char)l[i]);
         /* pageset lines are indented by 14 spaces: eight, then four, at a time first */
         for (i = 0; ll - i >= 8 && memcmp(l + i, "        ", 8) == 0;)
@@ -302,6 +302,140 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
         return 0;
 }
 
+/* the first non-blank byte of a line that may matter in the pagesets and the per-node stats */
+static bool quiet_section_first(char c) {
+        return c == 'p' || c == 's' || c == 'N';
+}
+
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+static bytes16 load16(const char *p) {
+        bytes16 v;
+
+        memcpy(&v, p, sizeof(v));
+        return v;
+}
+
+/* 0xff in each lane that holds a bad byte (parse_is_bad_byte) */
+static bytes16 bad_bytes(bytes16 c) {
+        return (bytes16)((bytes16)(c - 0x20) > 0x5e) & (bytes16)(c != '\n') & (bytes16)(c != '\t');
+}
+
+/*
+ * Whether the 64 bytes at b (b[-2] and b[-1] readable) hold no bad byte and no 'p', 's' or 'N'
+ * that may start a line's text: one after a newline, or after a blank that follows a blank or a
+ * newline. If so, add their newlines to *line. Vector extensions: SSE2 on x86-64, plain code
+ * elsewhere.
+ */
+static bool quiet_block(const char *b, unsigned *line) {
+        bytes16 cand = { 0 }, nls = { 0 };
+        uint64_t any[2];
+        unsigned n = 0;
+
+        for (unsigned k = 0; k < 64; k += 16) {
+                bytes16 c = load16(b + k), p1 = load16(b + k - 1), p2 = load16(b + k - 2);
+                bytes16 nl1 = (bytes16)(p1 == '\n'), bl1 = (bytes16)((p1 == ' ') | (p1 == '\t'));
+                bytes16 lead2 = (bytes16)((p2 == ' ') | (p2 == '\t') | (p2 == '\n'));
+
+
+                cand |= ((bytes16)((c == 'p') | (c == 's') | (c == 'N')) & (nl1 | (bl1 & lead2))) | bad_bytes(c);
+                nls -= (bytes16)(c == '\n');
+        }
+        memcpy(any, &cand, sizeof(any));
+        if (any[0] | any[1])
+                return false;
+        for (unsigned k = 0; k < 16; k++)
+                n += nls[k];
+        *line += n;
+        return true;
+}
+
+/* the index of the first lane of m (0 or 0xff each) that is set; m has one */
+static unsigned first_lane(bytes16 m) {
+        uint64_t half[2];
+        unsigned h;
+
+        memcpy(half, &m, sizeof(half));
+        h = half[0] ? 0 : 1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        return 8 * h + (unsigned)__builtin_ctzll(half[h]) / 8;
+#else
+        return 8 * h + (unsigned)__builtin_clzll(half[h]) / 8;
+#endif
+}
+
+/* The length of the line at l (up to a newline or n), and whether it holds a bad byte: 16 bytes at a time. */
+static size_t line_length(const char *l, size_t n, bool *ret_bad) {
+        size_t i = 0;
+
+        *ret_bad = false;
+        for (; n - i >= 16; i += 16) {
+                bytes16 c = load16(l + i), stop = (bytes16)(c == '\n') | bad_bytes(c);
+                uint64_t any[2];
+
+                memcpy(any, &stop, sizeof(any));
+                if (any[0] | any[1]) {
+                        i += first_lane(stop);
+                        if (l[i] == '\n')
+                                return i;
+                        break;
+                }
+        }
+        for (; i < n && l[i] != '\n'; i++)
+                if (parse_is_bad_byte(l[i]))
+                        *ret_bad = true;
+        return i;
+}
+
+/*
+ * In the pagesets and the per-node stats, parse_line() acts only on lines whose first non-blank
+ * byte is 'p' or 's' ('pages free', 'start_pfn:') and on headers ('N' at column 0); the other
+ * lines are most of a big host's file. From pos, a line start, return the start of the next line
+ * that may matter or that holds a bad byte (parse_line reports it), or len; add the newlines
+ * passed to *line. Bytewise at first and in a block that may hold such a line, quiet_block()
+ * elsewhere.
+ */
+static size_t skip_quiet_lines(const char *buf, size_t len, size_t pos, unsigned *line) {
+        size_t i = pos, ls = pos, seg = 2;
+        bool lead = true;       /* [ls, i) is blank */
+
+        for (;;) {
+                size_t seg_end = len - i > seg ? i + seg : len, from;
+
+                for (; i < seg_end; i++) {
+                        char c = buf[i];
+
+                        if (parse_is_bad_byte(c))
+                                return ls;
+                        if (c == '\n') {
+                                (*line)++;
+                                ls = i + 1;
+                                lead = true;
+                        } else if (lead && !parse_is_blank(c)) {
+                                if (quiet_section_first(c))
+                                        return ls;
+                                lead = false;
+                        }
+                }
+                if (i >= len)
+                        return len;
+                seg = 64;
+                for (from = i; len - i >= 64 && quiet_block(buf + i, line); i += 64)
+                        ;
+                if (i > from) {
+                        const char *nl = memrchr(buf + from, '\n', i - from);
+
+                        if (nl) {
+                                ls = (size_t)(nl - buf) + 1;
+                                lead = true;
+                                from = ls;
+                        }
+                        for (; from < i && lead; from++)
+                                lead = parse_is_blank(buf[from]);
+                }
+        }
+}
+
 static int check_duplicates(const struct state *st, struct parse_error *err) {
         unsigned dup;
 
@@ -318,19 +452,27 @@ int parse_zoneinfo(const char *buf, size_t len, struct cmaplan_zone **ret, unsig
                    struct parse_error *err) {
         struct state st = { 0 };
         unsigned line = 0;
-        size_t pos = 0, bad;
+        size_t pos = 0;
         int r = 0;
 
         if (!buf)
                 len = 0;
-        bad = parse_first_bad_byte(buf, len);
         while (pos < len) {
-                const char *l = buf + pos, *nl = memchr(l, '\n', len - pos);
-                size_t ll = nl ? (size_t)(nl - l) : len - pos;
+                const char *l;
+                bool has_bad;
+                size_t ll;
+
+                if (st.sec == SEC_PAGESETS || st.sec == SEC_PERNODE) {
+                        pos = skip_quiet_lines(buf, len, pos, &line);
+                        if (pos >= len)
+                                break;
+                }
+                l = buf + pos;
+                ll = line_length(l, len - pos, &has_bad);
 
                 line++;
-                r = parse_line(&st, l, ll, line, bad >= pos && bad < pos + ll, err);
-                pos += ll + (nl ? 1 : 0);
+                r = parse_line(&st, l, ll, line, has_bad, err);
+                pos += ll + 1;
                 if (r < 0)
                         goto fail;
         }

@@ -126,6 +126,10 @@ int parse_fail(struct parse_error *err, unsigned line, int r, const char *fmt, .
 static inline bool parse_is_blank(char c) {
         return c == ' ' || c == '\t';
 }
+/* a byte no text file of /proc or /sys holds: a control byte other than tab and newline, or not ASCII */
+static inline bool parse_is_bad_byte(char c) {
+        return (c < 0x20 && c != '\t' && c != '\n') || c > 0x7e;
+}
 /* index of the first non-blank at or after i in l[0..ll) */
 static inline size_t parse_skip_blanks(const char *l, size_t ll, size_t i) {
         while (i < ll && parse_is_blank(l[i]))
