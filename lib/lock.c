@@ -50,6 +50,19 @@ uint64_t lock_process_starttime(int pid) {
         return v;
 }
 
+uint64_t lock_own_starttime(void) {
+        /* per thread, keyed by pid: a forked child is another process with another start time */
+        static _Thread_local int cached_pid;
+        static _Thread_local uint64_t cached;
+        int pid = (int)getpid();
+
+        if (pid != cached_pid || !cached) {
+                cached = lock_process_starttime(pid);
+                cached_pid = pid;
+        }
+        return cached;
+}
+
 static int open_lock_dir(struct cmaplan_ctx *ctx, int *ret) {
         struct stat st;
         int fd;
@@ -115,10 +128,12 @@ static void write_holder(int fd, const char *what) {
         time_t now = time(NULL);
         int n;
 
+        /* not strftime(): it loads the time zone (six syscalls) to print a UTC time */
         if (gmtime_r(&now, &tm))
-                strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S UTC", &tm);
+                snprintf(since, sizeof(since), "%04d-%02d-%02d %02d:%02d:%02d UTC", tm.tm_year + 1900,
+                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         n = snprintf(buf, sizeof(buf), "pid %d\nstarttime %" PRIu64 "\ncommand %s %s\nsince %s\n", (int)getpid(),
-                     lock_process_starttime(getpid()), program_invocation_short_name, what, since);
+                     lock_own_starttime(), program_invocation_short_name, what, since);
         if (n < 0 || (size_t)n >= sizeof(buf))
                 return;
         /* best effort, not synced: the lock is what excludes, the text only names the holder */

@@ -65,6 +65,8 @@ void lock_release(struct transition_lock *l);
 
 /* start time of a process (proc/<pid>/stat field 22) of the live system; 0 if unknown */
 uint64_t lock_process_starttime(int pid);
+/* the same for this process, read once */
+uint64_t lock_own_starttime(void);
 
 /* ------------------------------------------------------------------------ journal (journal.c) */
 
