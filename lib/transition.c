@@ -399,7 +399,7 @@ static int journal_begin(struct cmaplan_transition *t) {
         struct journal *j = &t->journal;
 
         j->pid = (int32_t)getpid();
-        j->starttime = lock_process_starttime(getpid());
+        j->starttime = lock_own_starttime();
         j->started_usec = now_usec(CLOCK_REALTIME);
         journal_boot_id(t->ctx, j->boot_id);
         j->root = strdup(t->ctx->root);
@@ -815,6 +815,7 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
         for (unsigned i = 0; i < n_targets; i++) {
                 struct transition_step *st = &t->steps[i];
                 uint64_t hp = targets[i].page_size_bytes / t->base_page_bytes, predicted, step;
+                struct cmaplan_node *node;
 
                 st->info.node_id = targets[i].node_id;
                 st->info.page_size_bytes = targets[i].page_size_bytes;
@@ -826,6 +827,10 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
                 step = model_sat_mul(step_hugepages(t, st), hp);
                 st->cma_limit_pages = (o.flags & CMAPLAN_APPLY_NO_GUARDS) ? UINT64_MAX :
                         model_sat_add(predicted, model_max(predicted / 16, step));
+                /* a node without CMA pageblocks has none to lose: no allowance to check after the last step */
+                node = st->info.node_id >= 0 ? snapshot_node_by_id(s, st->info.node_id) : NULL;
+                if (node && node->info.cma_pages == 0)
+                        st->cma_limit_pages = UINT64_MAX;
                 for (unsigned c = 0; c < s->n_cma; c++)
                         if (s->cma[c].info.kind == CMAPLAN_CMA_HUGETLB && s->cma[c].info.node_id == st->info.node_id)
                                 st->hugetlb_cma_pages = model_sat_add(st->hugetlb_cma_pages,
