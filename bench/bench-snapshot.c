@@ -9,6 +9,10 @@
  *      each file, open + getdents to the end + close of each directory, open(O_PATH) + close of
  *      each existence check and of each probe that found nothing (a missing file is a fact the
  *      snapshot reports), plain openat() from the root (no RESOLVE_IN_ROOT, no fstat);
+ *   3b. the same again with the two syscalls the library adds for safety on an untrusted tree:
+ *      openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) instead of openat(), and an fstat() of
+ *      each file read (the reader refuses FIFOs and devices); what is left between it and the
+ *      snapshot is the library's own work in user space;
  *   4. time cmaplan_refresh_update() + unref of the result (files kept open, pread), with and
  *      without proc/zoneinfo (CMAPLAN_REFRESH_NO_ZONEINFO), RUNS times;
  * and print the medians and their ratios. Usage: bench-snapshot [--root DIR] [--runs N] [--json]
@@ -18,6 +22,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +83,16 @@ static int record(void *data, int kind, const char *relpath, const char *buf, si
         return 0;
 }
 
-/* the kernel work of one snapshot, without the library; returns the bytes read */
-static uint64_t raw_pass(int root_fd, const struct list *l, char *buf, size_t size) {
+static int open_at(int root_fd, const char *path, int flags, bool safe) {
+        struct open_how how = { .flags = (uint64_t)flags, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+
+        if (!safe)
+                return openat(root_fd, path, flags);
+        return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+/* the kernel work of one snapshot, without the library (safe: with its safety syscalls); returns the bytes read */
+static uint64_t raw_pass(int root_fd, const struct list *l, char *buf, size_t size, bool safe) {
         uint64_t bytes = 0;
 
         for (unsigned i = 0; i < l->n; i++) {
@@ -88,15 +102,23 @@ static uint64_t raw_pass(int root_fd, const struct list *l, char *buf, size_t si
 
                 switch (a->kind) {
                 case RECORD_FILE:
-                        fd = openat(root_fd, a->path, O_RDONLY | O_CLOEXEC);
+                        fd = open_at(root_fd, a->path, O_RDONLY | O_CLOEXEC, safe);
                         if (fd < 0)
                                 break;
+                        if (safe) {
+                                struct stat st;
+
+                                if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                                        close(fd);
+                                        break;
+                                }
+                        }
                         while ((n = read(fd, buf, size)) > 0)
                                 bytes += (uint64_t)n;
                         close(fd);
                         break;
                 case RECORD_DIR:
-                        fd = openat(root_fd, a->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        fd = open_at(root_fd, a->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, safe);
                         if (fd < 0)
                                 break;
                         while ((n = syscall(SYS_getdents64, fd, buf, size)) > 0)
@@ -105,7 +127,7 @@ static uint64_t raw_pass(int root_fd, const struct list *l, char *buf, size_t si
                         break;
                 default:
                         /* an existence check, or a probe for a file this host does not have */
-                        fd = openat(root_fd, a->path, O_PATH | O_CLOEXEC);
+                        fd = open_at(root_fd, a->path, O_PATH | O_CLOEXEC, safe);
                         if (fd >= 0)
                                 close(fd);
                         break;
@@ -130,7 +152,7 @@ int main(int argc, char **argv) {
         struct list files = { 0 };
         unsigned n_kind[4] = { 0 };
         struct cmaplan_refresh *refresh = NULL, *refresh_nz = NULL;
-        double *t_snap, *t_read, *t_ref, *t_ref_nz, m_snap, m_read, m_ref, m_ref_nz;
+        double *t_snap, *t_read, *t_safe, *t_ref, *t_ref_nz, m_snap, m_read, m_safe, m_ref, m_ref_nz;
         static char buf[1 << 20];
         uint64_t bytes = 0;
 
@@ -165,9 +187,10 @@ int main(int argc, char **argv) {
         root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         t_snap = calloc(runs, sizeof(double));
         t_read = calloc(runs, sizeof(double));
+        t_safe = calloc(runs, sizeof(double));
         t_ref = calloc(runs, sizeof(double));
         t_ref_nz = calloc(runs, sizeof(double));
-        if (root_fd < 0 || !t_snap || !t_read || !t_ref || !t_ref_nz)
+        if (root_fd < 0 || !t_snap || !t_read || !t_safe || !t_ref || !t_ref_nz)
                 return 1;
         if (cmaplan_snapshot_new(ctx, 0, &first) < 0 || cmaplan_refresh_new(first, 0, &refresh) < 0 ||
             cmaplan_refresh_new(first, CMAPLAN_REFRESH_NO_ZONEINFO, &refresh_nz) < 0) {
@@ -189,8 +212,12 @@ int main(int argc, char **argv) {
                 t_snap[i] = now_us() - t0;
 
                 t0 = now_us();
-                bytes = raw_pass(root_fd, &files, buf, sizeof(buf));
+                bytes = raw_pass(root_fd, &files, buf, sizeof(buf), false);
                 t_read[i] = now_us() - t0;
+
+                t0 = now_us();
+                raw_pass(root_fd, &files, buf, sizeof(buf), true);
+                t_safe[i] = now_us() - t0;
 
                 t0 = now_us();
                 if (cmaplan_refresh_update(refresh, &s) < 0) {
@@ -210,23 +237,26 @@ int main(int argc, char **argv) {
         }
         m_snap = median(t_snap, runs);
         m_read = median(t_read, runs);
+        m_safe = median(t_safe, runs);
         m_ref = median(t_ref, runs);
         m_ref_nz = median(t_ref_nz, runs);
         if (json)
                 printf("{\"root\": \"%s\", \"files\": %u, \"dirs\": %u, \"exists\": %u, \"missing\": %u, \"bytes\": %llu, \"runs\": %u, "
                        "\"snapshot_median_us\": %.1f, \"raw_read_median_us\": %.1f, \"ratio\": %.3f, "
+                       "\"raw_safe_median_us\": %.1f, \"ratio_safe\": %.3f, "
                        "\"refresh_files\": %d, \"refresh_open\": %d, \"refresh_median_us\": %.1f, \"refresh_no_zoneinfo_median_us\": %.1f}\n",
                        root, n_kind[RECORD_FILE], n_kind[RECORD_DIR], n_kind[RECORD_EXISTS], n_kind[RECORD_MISSING],
-                       (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read,
+                       (unsigned long long)bytes, runs, m_snap, m_read, m_snap / m_read, m_safe, m_snap / m_safe,
                        cmaplan_refresh_get_n_files(refresh), cmaplan_refresh_get_n_open(refresh), m_ref, m_ref_nz);
         else
                 printf("root %s: %u files (%llu bytes), %u directory listings, %u existence checks, %u probes of missing files; %u runs\n"
                        "  snapshot (cmaplan_snapshot_new + unref): median %.1f us\n"
                        "  raw: the same reads, listings and checks without the library: median %.1f us\n"
                        "  ratio: %.2fx\n"
+                       "  raw with the library's safety syscalls (openat2 RESOLVE_IN_ROOT, fstat): median %.1f us, ratio %.2fx\n"
                        "  refresh (%d files, %d kept open): median %.1f us (%.1f%% of the snapshot); without zoneinfo %.1f us (%.1f%%)\n",
                        root, n_kind[RECORD_FILE], (unsigned long long)bytes, n_kind[RECORD_DIR], n_kind[RECORD_EXISTS],
-                       n_kind[RECORD_MISSING], runs, m_snap, m_read, m_snap / m_read,
+                       n_kind[RECORD_MISSING], runs, m_snap, m_read, m_snap / m_read, m_safe, m_snap / m_safe,
                        cmaplan_refresh_get_n_files(refresh), cmaplan_refresh_get_n_open(refresh), m_ref, 100 * m_ref / m_snap, m_ref_nz, 100 * m_ref_nz / m_snap);
         cmaplan_refresh_unref(refresh);
         cmaplan_refresh_unref(refresh_nz);
