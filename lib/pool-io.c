@@ -177,7 +177,7 @@ static int kernel_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, s
         return 0;
 }
 
-static int kernel_read_free_cma(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t *ret) {
+static int kernel_read_node_free(struct cmaplan_ctx *ctx, void *data, int node_id, struct node_free *ret) {
         struct parse_error err = { 0 };
         struct file_buf f;
         struct kv *kv = NULL;
@@ -194,7 +194,7 @@ static int kernel_read_free_cma(struct cmaplan_ctx *ctx, void *data, int node_id
         file_buf_free(&f);
         if (r < 0)
                 return reader_parse_failed(ctx, path, r, &err);
-        found = kv_get(kv, n, "nr_free_cma", ret);
+        found = kv_get(kv, n, "nr_free_pages", &ret->free_pages) && kv_get(kv, n, "nr_free_cma", &ret->free_cma_pages);
         kv_free(kv, n);
         return found ? 0 : -ENOENT;     /* kernels whose node vmstat has no zone counters */
 }
@@ -219,7 +219,7 @@ const struct pool_io_ops pool_io_kernel = {
         .write_nr = kernel_write_nr,
         .read_pool = kernel_read_pool,
         .read_zones = kernel_read_zones,
-        .read_free_cma = kernel_read_free_cma,
+        .read_node_free = kernel_read_node_free,
         .compact = kernel_compact,
 };
 
@@ -291,11 +291,14 @@ int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret) {
         struct cmaplan_zone_info zones[POOL_IO_MAX_ZONES];
         void *data;
         const struct pool_io_ops *o = ops(ctx, &data);
+        struct node_free nf;
         unsigned n = 0;
         int r;
 
-        if (o->read_free_cma) {
-                r = o->read_free_cma(ctx, data, node_id, ret);
+        if (o->read_node_free) {
+                r = o->read_node_free(ctx, data, node_id, &nf);
+                if (r == 0)
+                        *ret = nf.free_cma_pages;
                 if (r != -ENOENT && r != -EOPNOTSUPP)
                         return r;
         }
@@ -306,6 +309,34 @@ int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret) {
                 return -ENODEV;
         *ret = pool_io_zones_free_cma(zones, n);
         return 0;
+}
+
+int pool_io_update_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *n) {
+        void *data;
+        const struct pool_io_ops *o = ops(ctx, &data);
+        struct cmaplan_zone_info *populated = NULL;
+        struct node_free nf;
+        int r;
+
+        for (unsigned i = 0; i < *n; i++)
+                if (zones[i].present_pages > 0) {
+                        if (populated) {
+                                populated = NULL;
+                                break;
+                        }
+                        populated = &zones[i];
+                }
+        if (populated && node_id >= 0 && o->read_node_free) {
+                r = o->read_node_free(ctx, data, node_id, &nf);
+                if (r == 0) {
+                        populated->free_pages = populated->nr_free_pages = nf.free_pages;
+                        populated->nr_free_cma = nf.free_cma_pages;
+                        return 0;
+                }
+                if (r != -ENOENT && r != -EOPNOTSUPP)
+                        return r;
+        }
+        return pool_io_read_zones(ctx, node_id, zones, n);
 }
 
 int pool_io_compact(struct cmaplan_ctx *ctx, int node_id) {

@@ -32,6 +32,12 @@ static inline uint64_t pool_persistent(const struct pool_counts *c) {
         return c->nr_hugepages > c->surplus_hugepages ? c->nr_hugepages - c->surplus_hugepages : 0;
 }
 
+/* A node's free pages, as its vmstat shows them (the sums over its zones). */
+struct node_free {
+        uint64_t free_pages;            /* nr_free_pages */
+        uint64_t free_cma_pages;        /* nr_free_cma */
+};
+
 struct pool_io_ops {
         /* May this process write the pool's nr_hugepages? 0 or -EPERM (message set). */
         int (*check_writable)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes);
@@ -43,10 +49,10 @@ struct pool_io_ops {
         /* The zones of node_id (proc/zoneinfo order), at most POOL_IO_MAX_ZONES. */
         int (*read_zones)(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
                           unsigned *ret_n);
-        /* Optional: the node's free CMA pages in one cheap read (nodeN/vmstat, nr_free_cma), where
-         * read_zones would parse all of proc/zoneinfo (megabytes on hosts with many CPUs).
-         * -ENOENT/-EOPNOTSUPP: the caller sums read_zones instead. */
-        int (*read_free_cma)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t *ret);
+        /* Optional: the node's free pages and free CMA pages in one cheap read (nodeN/vmstat),
+         * where read_zones would parse all of proc/zoneinfo (megabytes on hosts with many CPUs).
+         * -ENOENT/-EOPNOTSUPP: the caller uses read_zones instead. */
+        int (*read_node_free)(struct cmaplan_ctx *ctx, void *data, int node_id, struct node_free *ret);
         /* Compact every zone of node_id (-1: all nodes); synchronous. -EOPNOTSUPP if absent. */
         int (*compact)(struct cmaplan_ctx *ctx, void *data, int node_id);
         /* Optional: a named point between the transition's own operations ("journal-written"). */
@@ -66,8 +72,15 @@ int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_b
 int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n);
 /* nr_free_cma summed over zones */
 uint64_t pool_io_zones_free_cma(const struct cmaplan_zone_info *zones, unsigned n);
-/* free CMA pages of node_id: read_free_cma, else the sum over read_zones */
+/* free CMA pages of node_id: read_node_free, else the sum over read_zones */
 int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret);
+/*
+ * Bring node_id's zones (*n of them, from pool_io_read_zones) up to date. A node with one
+ * populated zone (most nodes but the first on x86) takes that zone's free pages and free CMA
+ * from read_node_free; its watermarks and sizes stay as read, which only a sysctl or hotplug
+ * changes. Other nodes, or without read_node_free, read the zones again.
+ */
+int pool_io_update_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *n);
 int pool_io_compact(struct cmaplan_ctx *ctx, int node_id);
 void pool_io_checkpoint(struct cmaplan_ctx *ctx, const char *where);
 

@@ -177,7 +177,6 @@ static int model_step(struct cmaplan_transition *t, const struct transition_step
  */
 static int guard(struct cmaplan_transition *t, struct transition_step *st, struct cmaplan_zone_info *sim_zones,
                  unsigned n_sim, uint64_t *k, uint32_t *reason) {
-        struct cmaplan_zone_info read_zones[POOL_IO_MAX_ZONES];
         struct cmaplan_zone_info *zones = sim_zones;
         struct model_alloc_result res;
         uint64_t hp, used, free_cma, want = *k;
@@ -187,12 +186,18 @@ static int guard(struct cmaplan_transition *t, struct transition_step *st, struc
         if (st->info.node_id < 0)
                 return 0;
         if (!zones) {
-                r = pool_io_read_zones(t->ctx, st->info.node_id, read_zones, &n);
+                /* all of proc/zoneinfo before the first step, then what changes (per node, if it can) */
+                if (st->have_zones)
+                        r = pool_io_update_zones(t->ctx, st->info.node_id, st->zones, &st->n_zones);
+                else
+                        r = pool_io_read_zones(t->ctx, st->info.node_id, st->zones, &st->n_zones);
                 if (r == -EOPNOTSUPP)
                         return 0;
                 if (r < 0)
                         return r;
-                zones = read_zones;
+                st->have_zones = true;
+                zones = st->zones;
+                n = st->n_zones;
         }
         if (n == 0)
                 return 0;

@@ -137,6 +137,10 @@ struct transition_step {
         uint64_t current_pages;         /* persistent, last read */
         bool have_free_cma_start;
         bool observed_end;              /* the last step's CMA check read the zones already */
+        /* the node's zones as the guard last read them (pool_io_update_zones keeps them current) */
+        struct cmaplan_zone_info zones[POOL_IO_MAX_ZONES];
+        unsigned n_zones;
+        bool have_zones;
         bool touched;                   /* a write was issued for this pool */
         bool started;
         bool final_known;               /* final_pages was read back */

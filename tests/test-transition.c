@@ -1082,6 +1082,98 @@ START_TEST(test_tree_files_and_recovery) {
 }
 END_TEST
 
+/* counts the guard's reads of proc/zoneinfo and of node 1's vmstat (the reader's record hook) */
+struct zone_reads {
+        unsigned zoneinfo, vmstat;
+        char vmstat_path[512];  /* rewritten by the progress callback when after_step_free is set */
+        uint64_t after_step_free;
+};
+
+static int count_zone_reads(void *data, int kind, const char *relpath, const char *buf, size_t len) {
+        struct zone_reads *z = data;
+
+        (void)buf;
+        (void)len;
+        if (kind == RECORD_FILE && strcmp(relpath, "proc/zoneinfo") == 0)
+                z->zoneinfo++;
+        if (kind == RECORD_FILE && strcmp(relpath, "sys/devices/system/node/node1/vmstat") == 0)
+                z->vmstat++;
+        return 0;
+}
+
+static void write_node_vmstat(const char *path, uint64_t free_pages) {
+        FILE *f = fopen(path, "w");
+
+        ck_assert_ptr_nonnull(f);
+        /* cma-615's node 1 (one populated zone, Normal): free CMA as its zoneinfo says */
+        fprintf(f, "nr_free_pages %" PRIu64 "\nnr_zone_inactive_anon 0\nnr_free_cma 1046369\n", free_pages);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+static void lower_free_after_step(void *userdata, int32_t node_id, uint64_t size, uint64_t done, uint64_t target,
+                                  uint64_t elapsed) {
+        struct zone_reads *z = userdata;
+
+        (void)node_id, (void)size, (void)done, (void)target, (void)elapsed;
+        if (z->after_step_free != UINT64_MAX)
+                write_node_vmstat(z->vmstat_path, z->after_step_free);
+}
+
+/*
+ * A node with one populated zone: the guard reads proc/zoneinfo before the first step only,
+ * then the node's vmstat, and acts on what it says.
+ */
+START_TEST(test_guard_updates_from_node_vmstat) {
+        static const struct transition_target grow[] = {
+                { .node_id = 1, .page_size_bytes = SZ_2M, .target_pages = 164 },
+        };
+        struct zone_reads z = { .after_step_free = UINT64_MAX };
+        struct cmaplan_apply_opts o = { .sz = sizeof(o), .step_pages = 16, .timeout_msec = 5000,
+                                        .progress = lower_free_after_step, .userdata = &z };
+        struct cmaplan_transition *t = NULL;
+        struct cmaplan_transition_step st;
+        struct cmaplan_snapshot *s;
+        struct cmaplan_ctx *ctx;
+        char nr_path[512];
+        struct env e;
+
+        env_setup(&e, NULL);
+        snprintf(z.vmstat_path, sizeof(z.vmstat_path), "%s/sys/devices/system/node/node1/vmstat", e.root);
+        write_node_vmstat(z.vmstat_path, 1246155);
+        ctx = env_ctx(&e, false);       /* the default kernel writer, on the tree's files */
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 0, &s), 0);
+        ctx->record_fn = count_zone_reads;
+        ctx->record_data = &z;
+        ck_assert_int_eq(transition_run(s, grow, 1, &o, NULL, NULL, &t), 0);
+        get_step(t, 0, &st);
+        ck_assert_uint_eq(st.reached_pages, 164);
+        ck_assert_uint_eq(st.n_writes, 4);
+        ck_assert_uint_eq(z.zoneinfo, 1);
+        ck_assert_uint_ge(z.vmstat, 3);         /* steps 2 to 4 (and the CMA check after the last) */
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+
+        /* after the first step the node's free pages drop below its high watermark: the guard stops */
+        sim_write_tree(e.sim, e.root);
+        write_node_vmstat(z.vmstat_path, 1246155);
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 0, &s), 0);
+        z = (struct zone_reads) { .after_step_free = 1000 };
+        snprintf(z.vmstat_path, sizeof(z.vmstat_path), "%s/sys/devices/system/node/node1/vmstat", e.root);
+        ck_assert_int_eq(transition_run(s, grow, 1, &o, NULL, NULL, &t), 1);
+        get_step(t, 0, &st);
+        ck_assert_uint_eq(st.stop_reason, CMAPLAN_STOP_GUARD_WATERMARK);
+        ck_assert_uint_eq(st.n_writes, 2);      /* one step, then the roll back */
+        ck_assert_uint_eq(z.zoneinfo, 1);
+        snprintf(nr_path, sizeof(nr_path), "%s/sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages",
+                 e.root);
+        ck_assert_uint_eq(read_file(nr_path), 100);
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+        cmaplan_unref(ctx);
+        env_teardown(&e);
+}
+END_TEST
+
 START_TEST(test_recover_refusals) {
         struct journal j = { 0 };
         struct journal_step js = { .node_id = 0, .page_size_bytes = SZ_2M, .original_pages = 0, .target_pages = 300 };
@@ -1272,6 +1364,7 @@ int main(void) {
         tcase_add_test(faults, test_unverified_keeps_journal);
         tcase_add_test(faults, test_guard_watermark);
         tcase_add_test(faults, test_guard_cma);
+        tcase_add_test(faults, test_guard_updates_from_node_vmstat);
         tcase_add_test(faults, test_stale_plan_refused);
         tcase_add_test(faults, test_not_permitted_touches_nothing);
         tcase_add_test(faults, test_not_root_on_tree);
