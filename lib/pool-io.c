@@ -125,13 +125,14 @@ static int kernel_write_nr(struct cmaplan_ctx *ctx, void *data, int node_id, uin
 }
 
 static int kernel_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes,
-                            struct pool_counts *ret) {
-        static const char *const attrs[] = { "nr_hugepages", "free_hugepages", "surplus_hugepages" };
-        uint64_t v[3];
+                            bool with_free, struct pool_counts *ret) {
+        static const char *const attrs[] = { "nr_hugepages", "surplus_hugepages", "free_hugepages" };
+        uint64_t v[3] = { 0 };
         char path[256];
         int r;
 
-        for (unsigned i = 0; i < ELEMENTSOF(attrs); i++) {
+        /* a read-back needs the first two (persistent = nr - surplus): one file less each time */
+        for (unsigned i = 0; i < (with_free ? 3u : 2u); i++) {
                 r = pool_io_path(path, sizeof(path), node_id, page_size_bytes, attrs[i]);
                 if (r < 0)
                         return r;
@@ -143,8 +144,8 @@ static int kernel_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, ui
                 }
         }
         ret->nr_hugepages = v[0];
-        ret->free_hugepages = v[1];
-        ret->surplus_hugepages = v[2];
+        ret->surplus_hugepages = v[1];
+        ret->free_hugepages = v[2];
         return 0;
 }
 
@@ -251,13 +252,14 @@ int pool_io_write_nr(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_by
         return o->write_nr(ctx, data, node_id, page_size_bytes, count);
 }
 
-int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, struct pool_counts *ret) {
+int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, bool with_free,
+                      struct pool_counts *ret) {
         struct pool_counts c = { 0 };
         void *data;
         const struct pool_io_ops *o = ops(ctx, &data);
         int r;
 
-        r = o->read_pool(ctx, data, node_id, page_size_bytes, &c);
+        r = o->read_pool(ctx, data, node_id, page_size_bytes, with_free, &c);
         if (r < 0)
                 return r;
         *ret = c;

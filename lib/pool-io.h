@@ -15,6 +15,7 @@
 #ifndef CMAPLAN_POOL_IO_H
 #define CMAPLAN_POOL_IO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "libcmaplan-private.h"
@@ -44,7 +45,8 @@ struct pool_io_ops {
         /* Write count to nr_hugepages of node_id (-1: the global file). The kernel's answer: 0
          * even when it allocated fewer pages (KERNEL-FACTS §2.5), -errno otherwise. */
         int (*write_nr)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes, uint64_t count);
-        int (*read_pool)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes,
+        /* Read nr_hugepages and surplus_hugepages; free_hugepages too with with_free (else 0). */
+        int (*read_pool)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes, bool with_free,
                          struct pool_counts *ret);
         /* The zones of node_id (proc/zoneinfo order), at most POOL_IO_MAX_ZONES. */
         int (*read_zones)(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
@@ -68,7 +70,8 @@ void pool_io_set(struct cmaplan_ctx *ctx, const struct pool_io_ops *ops, void *d
 /* Dispatch to ctx's writer. */
 int pool_io_check_writable(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes);
 int pool_io_write_nr(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, uint64_t count);
-int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, struct pool_counts *ret);
+int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, bool with_free,
+                      struct pool_counts *ret);
 int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n);
 /* nr_free_cma summed over zones */
 uint64_t pool_io_zones_free_cma(const struct cmaplan_zone_info *zones, unsigned n);

@@ -134,7 +134,7 @@ _public_ int cmaplan_recover(struct cmaplan_ctx *ctx, uint64_t flags, struct cma
                 struct transition_step *st = &t->steps[i];
                 struct pool_counts c;
 
-                r = pool_io_read_pool(ctx, st->info.node_id, st->info.page_size_bytes, &c);
+                r = pool_io_read_pool(ctx, st->info.node_id, st->info.page_size_bytes, false, &c);
                 if (r < 0)
                         goto fail;
                 st->current_pages = pool_persistent(&c);
@@ -149,7 +149,7 @@ _public_ int cmaplan_recover(struct cmaplan_ctx *ctx, uint64_t flags, struct cma
                         struct transition_step *st = &t->steps[i];
                         struct pool_counts c;
 
-                        r = pool_io_read_pool(ctx, st->info.node_id, st->info.page_size_bytes, &c);
+                        r = pool_io_read_pool(ctx, st->info.node_id, st->info.page_size_bytes, false, &c);
                         if (r < 0)
                                 goto fail;
                         st->info.target_pages = t->journal.steps[i].target_pages;

@@ -101,11 +101,12 @@ static void note_error(struct cmaplan_transition *t, struct transition_step *st,
         }
 }
 
-static int read_back(struct cmaplan_transition *t, struct transition_step *st, struct pool_counts *ret) {
+/* with_free: free_hugepages too (only the stranded-surplus release needs it) */
+static int read_back(struct cmaplan_transition *t, struct transition_step *st, bool with_free, struct pool_counts *ret) {
         struct pool_counts c;
         int r;
 
-        r = pool_io_read_pool(t->ctx, st->info.node_id, st->info.page_size_bytes, &c);
+        r = pool_io_read_pool(t->ctx, st->info.node_id, st->info.page_size_bytes, with_free, &c);
         if (r < 0)
                 return r;
         st->current_pages = pool_persistent(&c);
@@ -125,7 +126,7 @@ static int write_and_verify(struct cmaplan_transition *t, struct transition_step
         r = pool_io_write_nr(t->ctx, st->info.node_id, st->info.page_size_bytes, count);
         if (r < 0)
                 return r;
-        r = read_back(t, st, NULL);
+        r = read_back(t, st, false, NULL);
         if (r < 0)
                 return r;
         log_debug(t->ctx, "node %d %" PRIu64 "kB: wrote %" PRIu64 ", reads %" PRIu64, st->info.node_id,
@@ -583,7 +584,7 @@ static void release_stranded_surplus(struct cmaplan_transition *t) {
                 uint64_t excess, before = st->info.before_pages;
                 struct pool_counts c;
 
-                if (!st->touched || read_back(t, st, &c) < 0 || st->current_pages != before ||
+                if (!st->touched || read_back(t, st, true, &c) < 0 || st->current_pages != before ||
                     c.surplus_hugepages <= st->info.surplus_before_pages)
                         continue;
                 excess = c.surplus_hugepages - st->info.surplus_before_pages;
@@ -687,7 +688,7 @@ int transition_execute(struct cmaplan_transition *t, bool recovering) {
                 struct transition_step *st = &t->steps[i];
                 struct pool_counts c;
 
-                r = read_back(t, st, &c);
+                r = read_back(t, st, false, &c);
                 if (r < 0) {
                         note_error(t, st, r);
                         all_read = false;
@@ -881,7 +882,7 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
                 struct pool_counts c;
                 int idx = snapshot_page_size_idx(s, st->info.page_size_bytes);
 
-                r = read_back(t, st, &c);
+                r = read_back(t, st, false, &c);
                 if (r < 0)
                         goto fail;
                 node = st->info.node_id >= 0 ? snapshot_node_by_id(s, st->info.node_id) : NULL;

@@ -171,7 +171,8 @@ static int sim_write(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t 
         return 0;
 }
 
-static int sim_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, struct pool_counts *ret) {
+static int sim_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, bool with_free,
+                         struct pool_counts *ret) {
         struct sim *sim = data;
         const struct sim_pool *p;
         int op = op_begin(sim, "read_pool");
@@ -183,7 +184,7 @@ static int sim_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint6
                                          node_id, strerror(sim->fail_read_errno));
         p = &sim->node[sim_slot(sim, node_id)].pool[size_idx_checked(sim, size)];
         ret->nr_hugepages = p->nr;
-        ret->free_hugepages = p->free;
+        ret->free_hugepages = with_free ? p->free : 0;
         ret->surplus_hugepages = p->surplus;
         op_end(sim, op);
         return 0;

@@ -156,8 +156,9 @@ static int wrap_check(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t
         return pool_io_kernel.check_writable(ctx, NULL, node_id, size);
 }
 
-static int wrap_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, struct pool_counts *ret) {
-        return pool_io_kernel.read_pool(ctx, NULL, node_id, size, ret);
+static int wrap_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, bool with_free,
+                          struct pool_counts *ret) {
+        return pool_io_kernel.read_pool(ctx, NULL, node_id, size, with_free, ret);
 }
 
 static int wrap_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *z,

@@ -1020,9 +1020,10 @@ static int pt_write(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t s
         return pool_io_kernel.write_nr(ctx, NULL, node_id, size, count);
 }
 
-static int pt_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, struct pool_counts *ret) {
+static int pt_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, bool with_free,
+                        struct pool_counts *ret) {
         pt_op(data);
-        return pool_io_kernel.read_pool(ctx, NULL, node_id, size, ret);
+        return pool_io_kernel.read_pool(ctx, NULL, node_id, size, with_free, ret);
 }
 
 static const struct pool_io_ops passthrough_ops = {
