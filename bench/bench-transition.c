@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A live transition against the physical limit, in one process, same run (root only):
- *   transition  cmaplan_plan_apply() of a plan "node N: PAGES x 2 MiB" (lock, journal with fsync,
+ *   transition  cmaplan_plan_apply() of a plan "node N: PAGES x 2 MiB" (lock, journal,
  *               stale check, stepwise growth with a zone re-read and the guards before each step,
  *               read-back after each write, journal removal); the snapshot and the plan are timed
  *               apart;
@@ -11,7 +11,7 @@
  * run so that no other transition or live test changes the pools meanwhile; the transitions use
  * their own lock directory (--lock-dir, default a private one under /tmp, on the same disk as
  * /run on the build VM); with --tmpfs-too they are timed again with it on /dev/shm, to show what
- * the journal's fsync costs on a disk.
+ * the journal costs on a disk.
  * --json prints one object (for bench/run-bench.sh) instead of the text.
  * Usage: bench-transition [--node N] [--pages N] [--runs N] [--step N] [--lock-dir DIR] [--tmpfs-too] [--json]
  */

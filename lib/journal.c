@@ -3,13 +3,13 @@
  * The transition journal: <lock_dir>/journal, a small line-oriented text file (format in
  * docs/transition.md) holding what recovery needs: the original count of every pool the
  * transition touches, the targets, the policy, and progress. It is replaced atomically
- * (write journal.tmp, fdatasync, rename), so a reader finds the old or the new version, never a
- * mix. The directory is not synced: the journal only has to outlive the process, and the page
- * cache does that. Power loss (or a kernel crash) takes the hugetlb pools with it, and recovery
- * discards a journal from an earlier boot (boot id), so a rename lost with the power loses
- * nothing; the fdatasync before it makes sure that a rename that did reach the disk has the
- * content with it, so a journal is never found empty after a reboot, and it reports a failing
- * disk before the first pool write.
+ * (write journal.tmp, rename), so a reader finds the old or the new version, never a mix.
+ * Nothing is synced: the journal only has to outlive the process, and the page cache does that.
+ * Power loss (or a kernel crash) takes the hugetlb pools with it, so what a reboot leaves of the
+ * journal describes a kernel that is gone: recovery discards a journal from an earlier boot (boot
+ * id), and one damaged by the power loss (a rename that reached the disk before the data, found
+ * empty or cut) when it was last written before this boot. An fdatasync here cost milliseconds
+ * per transition on a busy disk for that case alone.
  *
  * It lives in the lock directory, outside the root the reader reads: it is our state, not the
  * host's, so it is opened here and not through the reader.
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -428,13 +429,6 @@ int journal_write(struct cmaplan_ctx *ctx, int dir_fd, const struct journal *j) 
                 }
                 off += (size_t)n;
         }
-        /* fdatasync: the data and the size, which is all a reader after a reboot needs */
-        if (fdatasync(fd) < 0) {
-                r = cmaplan_set_error(ctx, -errno, "%s/" JOURNAL_TMP ": fdatasync failed: %s", ctx->lock_dir,
-                                      strerror(errno));
-                close(fd);
-                goto unlink;
-        }
         if (close(fd) < 0 && errno != EINTR) {
                 r = cmaplan_set_error(ctx, -errno, "%s/" JOURNAL_TMP ": close failed: %s", ctx->lock_dir,
                                       strerror(errno));
@@ -454,6 +448,20 @@ unlink:
 out:
         free(text);
         return r;
+}
+
+/*
+ * Was the journal (st) last written before the live kernel booted? Only the live root's pools die
+ * with a boot; a tree's files outlive it. The boot's wall-clock time is now minus the time since
+ * boot; a second of margin errs towards "this boot", which leaves the decision to a person.
+ */
+static bool written_before_boot(struct cmaplan_ctx *ctx, const struct stat *st) {
+        struct timespec real, boot;
+
+        if (!streq(ctx->root, "/") || clock_gettime(CLOCK_REALTIME, &real) < 0 ||
+            clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
+                return false;
+        return (int64_t)st->st_mtim.tv_sec + 1 < (int64_t)real.tv_sec - (int64_t)boot.tv_sec;
 }
 
 int journal_read(struct cmaplan_ctx *ctx, int dir_fd, struct journal *ret) {
@@ -496,7 +504,12 @@ int journal_read(struct cmaplan_ctx *ctx, int dir_fd, struct journal *ret) {
                 len += (size_t)n;
         }
         r = journal_parse(buf, len, ret, &bad_line, &why);
-        if (r == -EINVAL)
+        if (r == -EINVAL && written_before_boot(ctx, &st))
+                r = cmaplan_set_error(ctx, -ESTALE, "%s/" JOURNAL_NAME ":%u: %s; the journal is damaged and was "
+                                      "last written before this boot (a power loss while it was written): the "
+                                      "pools it describes are gone", ctx->lock_dir,
+                                      bad_line, why ? why : "malformed");
+        else if (r == -EINVAL)
                 r = cmaplan_set_error(ctx, r, "%s/" JOURNAL_NAME ":%u: %s; the journal is damaged: read it, put "
                                       "the pools right by hand and remove it", ctx->lock_dir, bad_line,
                                       why ? why : "malformed");

@@ -50,6 +50,43 @@ static int fill_steps(struct cmaplan_transition *t, const struct journal *j) {
         return 0;
 }
 
+/*
+ * A damaged journal from before this boot (journal_read said -ESTALE): power loss cut it, and
+ * took the pools it describes. Nothing to write; remove it (not in a dry run).
+ */
+static int discard_damaged(struct cmaplan_ctx *ctx, uint64_t flags, struct transition_lock *lock,
+                           struct cmaplan_transition **ret) {
+        struct cmaplan_transition *t = NULL;
+        char why[CMAPLAN_ERROR_MAX];
+        int r;
+
+        snprintf(why, sizeof(why), "%s", ctx->error);
+        r = transition_new(ctx, NULL, 0, &t);
+        if (r < 0) {
+                lock_release(lock);
+                return r;
+        }
+        t->lock = *lock;
+        *lock = (struct transition_lock)TRANSITION_LOCK_INIT;
+        t->info.recovered = 1;
+        t->info.flags = flags & CMAPLAN_RECOVER_DRY_RUN;
+        t->info.outcome = CMAPLAN_TRANSITION_DISCARDED;
+        transition_set_message(t, "%s; %s, nothing was written", why,
+                               flags & CMAPLAN_RECOVER_DRY_RUN ? "it would be discarded" : "discarded");
+        if (!(flags & CMAPLAN_RECOVER_DRY_RUN)) {
+                r = journal_remove(ctx, t->lock.dir_fd);
+                if (r < 0) {
+                        cmaplan_transition_unref(t);
+                        return r;
+                }
+        }
+        lock_release(&t->lock);
+        t->info.elapsed_usec = transition_elapsed_usec(t);
+        log_info(ctx, "recover %s: %s", cmaplan_transition_outcome_to_name(t->info.outcome), t->message);
+        *ret = t;
+        return 1;
+}
+
 _public_ int cmaplan_recover(struct cmaplan_ctx *ctx, uint64_t flags, struct cmaplan_transition **ret) {
         struct transition_lock lock = TRANSITION_LOCK_INIT;
         struct cmaplan_transition *t = NULL;
@@ -78,6 +115,8 @@ _public_ int cmaplan_recover(struct cmaplan_ctx *ctx, uint64_t flags, struct cma
                 *ret = NULL;
                 return 0;
         }
+        if (r == -ESTALE)
+                return discard_damaged(ctx, flags, &lock, ret);
         if (r < 0)
                 goto fail;
         if (!streq(j.root, ctx->root)) {

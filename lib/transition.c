@@ -4,7 +4,7 @@
  *   1. check the arguments and that this process may write every targeted pool (-EPERM);
  *   2. take the lock (-EBUSY), refuse while an interrupted transition's journal waits (-EBUSY);
  *   3. re-read the targeted pools; any difference with the snapshot is -ESTALE;
- *   4. journal the original counts (written, fdatasync'd and renamed) before the first write;
+ *   4. journal the original counts (written and renamed) before the first write;
  *   5. shrink first, then grow in steps: before each step re-read the node's zones, ask the
  *      model how much of the step fits above the high watermarks and within the CMA allowance,
  *      and trim or stop; after each write re-read the pool (the kernel reports success for
@@ -861,6 +861,12 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
                                       "'cmaplan recover' before changing pools again", old.pid, t->journal_path);
                 journal_free(&old);
                 goto fail;
+        }
+        if (r == -ESTALE) {
+                char why[CMAPLAN_ERROR_MAX];
+
+                snprintf(why, sizeof(why), "%s", ctx->error);
+                r = cmaplan_set_error(ctx, -EBUSY, "%s: run 'cmaplan recover' to discard it", why);
         }
         if (r != -ENOENT)
                 goto fail;

@@ -108,9 +108,12 @@ struct journal {
         unsigned n_steps;
 };
 
-/* Write atomically: journal.tmp, fsync, rename over journal, fsync the directory. */
+/* Write atomically: journal.tmp, rename over journal (not synced: see journal.c). */
 int journal_write(struct cmaplan_ctx *ctx, int dir_fd, const struct journal *j);
-/* -ENOENT when there is none; -EINVAL with "<dir>/journal:<line>: why" for a damaged one. */
+/*
+ * -ENOENT when there is none; -EINVAL with "<dir>/journal:<line>: why" for a damaged one;
+ * -ESTALE (message set too) for a damaged one last written before the live kernel booted.
+ */
 int journal_read(struct cmaplan_ctx *ctx, int dir_fd, struct journal *ret);
 int journal_remove(struct cmaplan_ctx *ctx, int dir_fd);
 /* "progress IDX PAGES" appended after "end" (not synced: recovery does not need it) */

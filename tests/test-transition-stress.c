@@ -59,7 +59,7 @@ static void host_setup(struct host *h) {
         const char *tmp = getenv("TMPDIR");
         char cmd[1024];
 
-        /* thousands of journal fsyncs: tmpfs when there is one (the simulation needs no disk) */
+        /* thousands of journal writes: tmpfs when there is one (the simulation needs no disk) */
         if (!tmp || !*tmp)
                 tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
         snprintf(h->dir, sizeof(h->dir), "%s/cmaplan-test-stress-XXXXXX", tmp);
