@@ -139,7 +139,7 @@ static int write_and_verify(struct cmaplan_transition *t, struct transition_step
 static void observe_cma(struct cmaplan_transition *t, struct transition_step *st, bool start) {
         uint64_t now;
 
-        if (st->info.node_id < 0 || pool_io_read_free_cma(t->ctx, st->info.node_id, &now) < 0)
+        if (st->no_cma || st->info.node_id < 0 || pool_io_read_free_cma(t->ctx, st->info.node_id, &now) < 0)
                 return;
         if (start || !st->have_free_cma_start) {
                 st->free_cma_start = now;
@@ -833,9 +833,10 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
                 step = model_sat_mul(step_hugepages(t, st), hp);
                 st->cma_limit_pages = (o.flags & CMAPLAN_APPLY_NO_GUARDS) ? UINT64_MAX :
                         model_sat_add(predicted, model_max(predicted / 16, step));
-                /* a node without CMA pageblocks has none to lose: no allowance to check after the last step */
+                /* a node without CMA pageblocks has none to lose: nothing to observe or check */
                 node = st->info.node_id >= 0 ? snapshot_node_by_id(s, st->info.node_id) : NULL;
-                if (node && node->info.cma_pages == 0)
+                st->no_cma = node && node->info.cma_pages == 0;
+                if (st->no_cma)
                         st->cma_limit_pages = UINT64_MAX;
                 for (unsigned c = 0; c < s->n_cma; c++)
                         if (s->cma[c].info.kind == CMAPLAN_CMA_HUGETLB && s->cma[c].info.node_id == st->info.node_id)

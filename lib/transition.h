@@ -137,6 +137,7 @@ struct transition_step {
         uint64_t free_cma_start;        /* node nr_free_cma when the step started */
         uint64_t hugetlb_cma_pages;     /* the node's hugetlb<n> CMA available at the snapshot (base pages) */
         bool no_model_guard;            /* gigantic pages without hugetlb CMA numbers: CMA observation only */
+        bool no_cma;                    /* the node has no CMA pageblocks (snapshot): nothing to observe */
         uint64_t current_pages;         /* persistent, last read */
         bool have_free_cma_start;
         bool observed_end;              /* the last step's CMA check read the zones already */
