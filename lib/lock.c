@@ -67,10 +67,14 @@ static int open_lock_dir(struct cmaplan_ctx *ctx, int *ret) {
         struct stat st;
         int fd;
 
-        if (mkdir(ctx->lock_dir, 0755) < 0 && errno != EEXIST)
-                return cmaplan_set_error(ctx, -errno, "cannot create the lock directory %s: %s", ctx->lock_dir,
-                                         strerror(errno));
+        /* created on first use only: the common case is one open */
         fd = open(ctx->lock_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+                if (mkdir(ctx->lock_dir, 0755) < 0 && errno != EEXIST)
+                        return cmaplan_set_error(ctx, -errno, "cannot create the lock directory %s: %s",
+                                                 ctx->lock_dir, strerror(errno));
+                fd = open(ctx->lock_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
         if (fd < 0)
                 return cmaplan_set_error(ctx, -errno, "cannot open the lock directory %s: %s", ctx->lock_dir,
                                          strerror(errno));
