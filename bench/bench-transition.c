@@ -6,12 +6,17 @@
  *               read-back after each write, journal removal); the snapshot and the plan are timed
  *               apart;
  *   raw         open + write(PAGES) + close of the node's nr_hugepages: what a blind tool does;
+ *               timed after the same snapshot and plan (untimed), from the caches they leave;
  * alternated RUNS times, the pool written back to its original count (untimed) after each, and
  * the medians and their ratio printed. The host's lock (/run/cmaplan/lock) is held for the whole
  * run so that no other transition or live test changes the pools meanwhile; the transitions use
  * their own lock directory (--lock-dir, default a private one under /tmp, on the same disk as
  * /run on the build VM); with --tmpfs-too they are timed again with it on /dev/shm, to show what
  * the journal costs on a disk.
+ * Where the time goes: the transitions run through a wrapper of the kernel writer (pool-io.h) that
+ * notes when each of its operations and each named point of the transition (lock taken, journal
+ * written, ...) ends; the median time of each, from the start of the apply, is printed for the
+ * last transition timed (tmpfs with --tmpfs-too).
  * --json prints one object (for bench/run-bench.sh) instead of the text.
  * Usage: bench-transition [--node N] [--pages N] [--runs N] [--step N] [--lock-dir DIR] [--tmpfs-too] [--json]
  */
@@ -30,6 +35,8 @@
 #include <unistd.h>
 
 #include "cmaplan/libcmaplan.h"
+#include "libcmaplan-private.h"
+#include "pool-io.h"
 
 #define SZ_2M (2ULL << 20)
 #define MAX_RUNS 101
@@ -130,7 +137,125 @@ struct timing {
         double snapshot_plan, apply;
 };
 
-static int timed_transition(const char *lock_dir, int node, uint64_t target, uint64_t step, struct timing *ret) {
+/* ---------------------------------------------------------- where the time goes (the writer's events) */
+
+#define MAX_EVENTS 64
+
+struct trace {
+        double start;
+        unsigned n;
+        const char *name[MAX_EVENTS];
+        double at[MAX_EVENTS];
+};
+
+static struct trace trace;
+
+static void note(const char *name) {
+        if (trace.n < MAX_EVENTS) {
+                trace.name[trace.n] = name;
+                trace.at[trace.n++] = now_us() - trace.start;
+        }
+}
+
+static int tr_check(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size) {
+        int r = pool_io_kernel.check_writable(ctx, NULL, node_id, size);
+
+        note("check that the pool is writable");
+        return r;
+}
+
+static int tr_write(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, uint64_t count) {
+        int r = pool_io_kernel.write_nr(ctx, NULL, node_id, size, count);
+
+        note("write nr_hugepages");
+        return r;
+}
+
+static int tr_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, bool with_free,
+                        struct pool_counts *ret) {
+        int r = pool_io_kernel.read_pool(ctx, NULL, node_id, size, with_free, ret);
+
+        note("read the pool back");
+        return r;
+}
+
+static int tr_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *z,
+                         unsigned *ret_n) {
+        int r = pool_io_kernel.read_zones(ctx, NULL, node_id, z, ret_n);
+
+        note("read proc/zoneinfo (guard)");
+        return r;
+}
+
+static int tr_read_node_free(struct cmaplan_ctx *ctx, void *data, int node_id, struct node_free *ret) {
+        int r = pool_io_kernel.read_node_free(ctx, NULL, node_id, ret);
+
+        note("read nodeN/vmstat");
+        return r;
+}
+
+static int tr_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
+        int r = pool_io_kernel.compact(ctx, NULL, node_id);
+
+        note("compact the node");
+        return r;
+}
+
+static void tr_checkpoint(struct cmaplan_ctx *ctx, void *data, const char *where) {
+        note(where);
+}
+
+static const struct pool_io_ops traced_ops = {
+        .check_writable = tr_check,
+        .write_nr = tr_write,
+        .read_pool = tr_read_pool,
+        .read_zones = tr_read_zones,
+        .read_node_free = tr_read_node_free,
+        .compact = tr_compact,
+        .checkpoint = tr_checkpoint,
+};
+
+/* the traces of the runs of the last kind timed */
+static struct trace traces[MAX_RUNS];
+
+/* The median time of each event since the start of the apply, and since the event before. */
+static void print_events(unsigned runs, bool json) {
+        double v[MAX_RUNS], prev = 0;
+
+        for (unsigned r = 1; r < runs; r++) {
+                bool same = traces[r].n == traces[0].n;
+
+                for (unsigned e = 0; same && e < traces[0].n; e++)
+                        same = traces[r].name[e] == traces[0].name[e];
+                if (!same) {
+                        printf(json ? ", \"events\": []" : "  (the runs went through different events: no breakdown)\n");
+                        return;
+                }
+        }
+        printf(json ? ", \"events\": [" : "  where the time goes (medians; us since the start of the apply, and since the event before):\n");
+        for (unsigned e = 0; e < traces[0].n; e++) {
+                double m;
+
+                for (unsigned r = 0; r < runs; r++)
+                        v[r] = traces[r].at[e];
+                m = median(v, runs);
+                if (json)
+                        printf("%s{\"event\": \"%s\", \"at_us\": %.1f, \"delta_us\": %.1f}", e ? ", " : "",
+                               traces[0].name[e], m, m - prev);
+                else
+                        printf("    %8.1f  %+8.1f  %s\n", m, m - prev, traces[0].name[e]);
+                prev = m;
+        }
+        if (json)
+                printf("]");
+}
+
+/*
+ * A snapshot and a plan (timed), then the apply (timed) unless !apply: the raw write is timed
+ * after the same snapshot and plan, so that both start from the caches those leave.
+ */
+static int timed_transition(const char *lock_dir, int node, uint64_t target, uint64_t step, bool apply,
+                            struct timing *ret) {
         struct cmaplan_ctx_opts co = { .sz = sizeof(co), .lock_dir = lock_dir };
         struct cmaplan_request rq = { .sz = sizeof(rq), .kind = CMAPLAN_REQUEST_SET, .node_id = node,
                                       .page_size_bytes = SZ_2M, .count = target };
@@ -145,14 +270,18 @@ static int timed_transition(const char *lock_dir, int node, uint64_t target, uin
         r = cmaplan_new(&co, &ctx);
         if (r < 0)
                 return r;
+        pool_io_set(ctx, &traced_ops, NULL);
         t0 = now_us();
         r = cmaplan_snapshot_new(ctx, CMAPLAN_SNAPSHOT_NO_DEBUGFS, &s);
         if (r >= 0)
                 r = cmaplan_plan_new(s, &rq, &p);
         t1 = now_us();
-        if (r >= 0)
+        trace.n = 0;
+        trace.start = t1;
+        if (r >= 0 && apply)
                 r = cmaplan_plan_apply(p, &ao, &t);
         t2 = now_us();
+        note("end of the apply");
         if (r != 0) {
                 fprintf(stderr, "bench-transition: apply: %d: %s\n", r, cmaplan_get_error(ctx));
                 if (r > 0)
@@ -242,20 +371,26 @@ int main(int argc, char **argv) {
                 double t0;
 
                 /* transition, back (untimed), raw write, back (untimed) */
-                if (timed_transition(lock_dir, node, original + pages, step, &tm) < 0 || read_nr() != original + pages) {
+                if (timed_transition(lock_dir, node, original + pages, step, true, &tm) < 0 || read_nr() != original + pages) {
                         status = 1;
                         break;
                 }
                 tr[i] = tm.apply;
+                traces[i] = trace;
                 sp[i] = tm.snapshot_plan;
                 write_nr(original);
                 if (shm_dir[0]) {
-                        if (timed_transition(shm_dir, node, original + pages, step, &tm) < 0) {
+                        if (timed_transition(shm_dir, node, original + pages, step, true, &tm) < 0) {
                                 status = 1;
                                 break;
                         }
                         shm[i] = tm.apply;
+                        traces[i] = trace;
                         write_nr(original);
+                }
+                if (timed_transition(lock_dir, node, original + pages, step, false, &tm) < 0) {
+                        status = 1;
+                        break;
                 }
                 t0 = now_us();
                 if (write_nr(original + pages) < 0) {
@@ -274,9 +409,11 @@ int main(int argc, char **argv) {
 
                 printf("{\"node\": %d, \"pages\": %" PRIu64 ", \"step\": %" PRIu64 ", \"runs\": %u, "
                        "\"lock_dir_fs\": \"%s\", \"transition_median_us\": %.1f, \"tmpfs_median_us\": %.1f, "
-                       "\"raw_median_us\": %.1f, \"snapshot_plan_median_us\": %.1f, \"pool_after\": %" PRIu64 "}\n",
+                       "\"raw_median_us\": %.1f, \"snapshot_plan_median_us\": %.1f, \"pool_after\": %" PRIu64,
                        node, pages, step, runs, fs_name(lock_dir), median(tr, runs), mshm, median(raw, runs),
                        median(sp, runs), read_nr());
+                print_events(runs, true);
+                printf("}\n");
         } else if (!status) {
                 double mt = median(tr, runs), mr = median(raw, runs), ms = median(sp, runs);
 
@@ -294,6 +431,7 @@ int main(int argc, char **argv) {
                         printf(" (%.2f with the lock dir on tmpfs)", mr > 0 ? mshm / mr : 0.0);
                 printf("\n  snapshot + plan before the transition (not in the ratio): median %.0f us\n", ms);
                 printf("  /run is on %s here\n", fs_name("/run"));
+                print_events(runs, false);
         }
         /* our private lock directories */
         for (const char *d = lock_dir; d; d = d == lock_dir && shm_dir[0] ? shm_dir : NULL) {
