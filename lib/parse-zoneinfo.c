@@ -337,7 +337,6 @@ static bool quiet_block(const char *b, unsigned *line) {
                 bytes16 nl1 = (bytes16)(p1 == '\n'), bl1 = (bytes16)((p1 == ' ') | (p1 == '\t'));
                 bytes16 lead2 = (bytes16)((p2 == ' ') | (p2 == '\t') | (p2 == '\n'));
 
-
                 cand |= ((bytes16)((c == 'p') | (c == 's') | (c == 'N')) & (nl1 | (bl1 & lead2))) | bad_bytes(c);
                 nls -= (bytes16)(c == '\n');
         }
