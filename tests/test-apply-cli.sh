@@ -3,9 +3,7 @@
 # the lock held by another process, a journal left behind, an unprivileged user; then, as root, a
 # small grow and shrink of the live kernel's 2 MiB pool through the command, restored on exit.
 set -euo pipefail
-cmaplan="${top_builddir}/tools/cmaplan"
-fixtures="${top_srcdir}/tests/fixtures"
-tmp=$(mktemp -d)
+. "${top_srcdir}/tests/cli-common.sh"
 live_orig=
 live_active=
 cleanup() {
@@ -17,10 +15,6 @@ cleanup() {
         rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
 
 chmod 755 "$tmp"
 cp -r "$fixtures/cma-615" "$tmp/root"
@@ -209,5 +203,4 @@ else
         echo "live part skipped (needs root, a writable node 0 pool and the host lock within 2 minutes)"
 fi
 
-echo "apply-cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish apply-cli

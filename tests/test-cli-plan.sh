@@ -1,14 +1,7 @@
 #!/bin/bash
 # cmaplan plan and cmaplan capacity: help, errors, the seed-000 scenarios (text and JSON), exit codes.
 set -euo pipefail
-cmaplan="${top_builddir}/tools/cmaplan"
-fixtures="${top_srcdir}/tests/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
+. "${top_srcdir}/tests/cli-common.sh"
 # run the command, keep stdout/stderr, return its status in $rc
 run() { set +e; "$cmaplan" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e; }
 seed="$fixtures/seed-000"
@@ -110,5 +103,4 @@ run --root "$fixtures/live-capture" plan --node 0 --pages 100000000 --allow-shor
 "$cmaplan" capacity > /dev/null && ok || bad "live capacity"
 "$cmaplan" plan --max-no-cma --node 0 > /dev/null && ok || bad "live plan"
 
-echo "cli-plan: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish cli-plan

@@ -1,14 +1,7 @@
 #!/bin/bash
 # The cmaplan command: help, errors, show (text and JSON) and capture round trips.
 set -euo pipefail
-cmaplan="${top_builddir}/tools/cmaplan"
-fixtures="${top_srcdir}/tests/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-json_get() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {"d": d}))' "$@"; }
+. "${top_srcdir}/tests/cli-common.sh"
 
 # help and usage errors
 "$cmaplan" --help | grep -q '^Usage: cmaplan' && ok || bad "--help"
@@ -74,5 +67,4 @@ set -e
 # capture of the live host reads back
 "$cmaplan" capture "$tmp/live" > /dev/null && "$cmaplan" --root "$tmp/live" show > /dev/null && ok || bad "live capture"
 
-echo "cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish cli
