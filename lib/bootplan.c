@@ -117,6 +117,9 @@ void boot_warnings_done(struct boot_warnings *ws) {
 
 /* ----------------------------------------------------------- one node, one size */
 
+/* a RAM range cut in up to three by the early reservations below 4 GiB (cma_stretches) */
+#define BOOT_MAX_STRETCHES (BOOT_MAX_RANGES * 3)
+
 struct node_eval {
         struct model_boot_result r;
         uint64_t taken;                 /* max(pages * S, C): memory the target holds */
@@ -127,6 +130,8 @@ struct node_eval {
         uint64_t largest_single;        /* guaranteed one-range capacity, 1 GiB aligned */
         uint64_t largest_possible;      /* with unknown holes placed favourably */
         uint64_t multi_capacity;        /* up to 8 ranges */
+        uint64_t caps[BOOT_MAX_STRETCHES];      /* what each stretch holds for CMA, largest first */
+        unsigned n_caps;
         uint32_t placement;             /* this kernel */
         uint32_t ranges;
         uint64_t reserved;
@@ -149,7 +154,6 @@ static int cmp_u64_desc(const void *a, const void *b) {
  * the node holds NODE_DATA. 64 MiB is allowed for each; unknown holes stay with the stretch.
  */
 #define BOOT_EARLY_CUT_BYTES (64 * BOOT_MIB)
-#define BOOT_MAX_STRETCHES (BOOT_MAX_RANGES * 3)
 
 static unsigned cma_stretches(const struct boot_node *hn, uint32_t arch, struct boot_range *out) {
         unsigned n = 0;
@@ -207,20 +211,16 @@ static void node_ranges(const struct boot_node *hn, const struct boot_features *
         qsort(cap, n, sizeof(cap[0]), cmp_u64_desc);
         for (unsigned i = 0; i < n && i < BOOT_CMA_MAX_RANGES; i++)
                 e->multi_capacity += cap[i];
+        memcpy(e->caps, cap, n * sizeof(cap[0]));
+        e->n_caps = n;
 }
 
-/* ranges the area takes when spread largest first */
-static uint32_t ranges_needed(const struct boot_node *hn, const struct boot_features *f, uint64_t cma) {
-        struct boot_range st[BOOT_MAX_STRETCHES];
-        uint64_t cap[BOOT_MAX_STRETCHES];
-        unsigned ns = cma_stretches(hn, f->arch, st);
+/* ranges the area takes when spread over the stretches largest first (node_ranges' capacities) */
+static uint32_t ranges_needed(const struct node_eval *e, uint64_t cma) {
         uint32_t k = 0;
 
-        for (unsigned i = 0; i < ns; i++)
-                cap[i] = boot_aligned_bytes(st[i].start, st[i].end, f->cma_align_bytes);
-        qsort(cap, ns, sizeof(cap[0]), cmp_u64_desc);
-        for (unsigned i = 0; i < ns && cma; i++) {
-                cma -= model_min(cma, cap[i]);
+        for (unsigned i = 0; i < e->n_caps && cma; i++) {
+                cma -= model_min(cma, e->caps[i]);
                 k++;
         }
         return k ? k : 1;
@@ -313,7 +313,7 @@ static int eval_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, ui
                         e.reserved = cma;
                 } else if (f->multi_range && cma <= e.multi_capacity) {
                         e.placement = CMAPLAN_BOOT_CMA_MULTI;
-                        e.ranges = ranges_needed(hn, f, cma);
+                        e.ranges = ranges_needed(&e, cma);
                         e.reserved = cma;
                 } else if (cma <= e.largest_possible) {
                         e.placement = CMAPLAN_BOOT_CMA_UNKNOWN;
@@ -529,7 +529,7 @@ static void warn_node(struct cmaplan_bootplan *bp, const struct boot_node *hn, c
                                           "the largest is %s (%s of holes): 'hugetlb_cma: reservation failed: "
                                           "err -12, node %d' and the node gets no area, %s of the hugetlb CMA "
                                           "lost; 6.15+ reserves it in %u ranges (multi-range CMA)", id, kvs, b[0],
-                                          b[1], b[3], id, b[0], ranges_needed(hn, f, cma));
+                                          b[1], b[3], id, b[0], ranges_needed(e, cma));
                         else
                                 boot_warn(ws, CMAPLAN_WARN_BOOT_CMA_LOST, id,
                                           "node %d: the %s area does not fit even in %d ranges (%s available): "
