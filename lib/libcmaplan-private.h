@@ -32,6 +32,10 @@ struct cmaplan_ctx {
          * a simulated kernel here through the internal library (pool_io_set()). */
         const struct pool_io_ops *pool_io;
         void *pool_io_data;
+        /* pool files the kernel writer keeps open while a transition runs (pool_io_keep_open()) */
+        struct pool_fd *pool_fds;
+        unsigned n_pool_fds;
+        bool keep_pool_fds;
 };
 
 struct pool_io_ops;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "libcmaplan-private.h"
+#include "pool-io.h"
 #include "util.h"
 
 #define DEFAULT_LOCK_DIR "/run/cmaplan"
@@ -84,6 +85,7 @@ _public_ struct cmaplan_ctx *cmaplan_ref(struct cmaplan_ctx *ctx) {
 _public_ struct cmaplan_ctx *cmaplan_unref(struct cmaplan_ctx *ctx) {
         if (!ctx || --ctx->refcount > 0)
                 return NULL;
+        pool_io_release(ctx);
         if (ctx->root_fd >= 0)
                 close(ctx->root_fd);
         free(ctx->root);

@@ -124,6 +124,63 @@ static int kernel_write_nr(struct cmaplan_ctx *ctx, void *data, int node_id, uin
         return write_number(ctx, path, count);
 }
 
+struct pool_fd {
+        int node_id;
+        uint64_t page_size_bytes;
+        int fd[2];              /* nr_hugepages, surplus_hugepages; -1 until first read */
+};
+
+void pool_io_keep_open(struct cmaplan_ctx *ctx) {
+        ctx->keep_pool_fds = true;
+}
+
+void pool_io_release(struct cmaplan_ctx *ctx) {
+        for (unsigned i = 0; i < ctx->n_pool_fds; i++)
+                for (unsigned k = 0; k < 2; k++)
+                        if (ctx->pool_fds[i].fd[k] >= 0)
+                                close(ctx->pool_fds[i].fd[k]);
+        free(ctx->pool_fds);
+        ctx->pool_fds = NULL;
+        ctx->n_pool_fds = 0;
+        ctx->keep_pool_fds = false;
+}
+
+/* attribute k (0 nr_hugepages, 1 surplus_hugepages) of a pool through its kept-open file */
+static int read_kept(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, unsigned k, const char *path,
+                     uint64_t *ret) {
+        struct parse_error err = { 0 };
+        struct pool_fd *p = NULL;
+        char *buf = NULL;
+        size_t size = 0, len;
+        int r;
+
+        for (unsigned i = 0; i < ctx->n_pool_fds && !p; i++)
+                if (ctx->pool_fds[i].node_id == node_id && ctx->pool_fds[i].page_size_bytes == page_size_bytes)
+                        p = &ctx->pool_fds[i];
+        if (!p) {
+                p = realloc(ctx->pool_fds, (ctx->n_pool_fds + 1) * sizeof(*p));
+                if (!p)
+                        return -ENOMEM;
+                ctx->pool_fds = p;
+                p = &ctx->pool_fds[ctx->n_pool_fds++];
+                *p = (struct pool_fd) { .node_id = node_id, .page_size_bytes = page_size_bytes, .fd = { -1, -1 } };
+        }
+        if (p->fd[k] < 0) {
+                r = reader_open_file(ctx, path);
+                if (r < 0)
+                        return r;
+                p->fd[k] = r;
+        }
+        r = reader_pread_file(ctx, p->fd[k], path, &buf, &size, &len);
+        if (r >= 0) {
+                r = parse_u64_file(buf, len, ret, &err);
+                if (r < 0)
+                        r = reader_parse_failed(ctx, path, r, &err);
+        }
+        free(buf);
+        return r;
+}
+
 static int kernel_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes,
                             bool with_free, struct pool_counts *ret) {
         static const char *const attrs[] = { "nr_hugepages", "surplus_hugepages", "free_hugepages" };
@@ -136,7 +193,10 @@ static int kernel_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, ui
                 r = pool_io_path(path, sizeof(path), node_id, page_size_bytes, attrs[i]);
                 if (r < 0)
                         return r;
-                r = reader_read_u64(ctx, path, &v[i]);
+                if (i < 2 && ctx->keep_pool_fds)
+                        r = read_kept(ctx, node_id, page_size_bytes, i, path, &v[i]);
+                else
+                        r = reader_read_u64(ctx, path, &v[i]);
                 if (r < 0) {
                         if (r == -ENOENT || r == -EACCES || r == -EPERM || r == -ENOTDIR)
                                 return cmaplan_set_error(ctx, r, "%s: cannot read: %s", path, strerror(-r));

@@ -87,6 +87,14 @@ int pool_io_update_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zo
 int pool_io_compact(struct cmaplan_ctx *ctx, int node_id);
 void pool_io_checkpoint(struct cmaplan_ctx *ctx, const char *where);
 
+/*
+ * A transition reads the same pools back again and again: between these two calls the kernel
+ * writer keeps each pool's nr_hugepages and surplus_hugepages open and preads them (sysfs prints
+ * the file afresh at offset 0). Other writers ignore it.
+ */
+void pool_io_keep_open(struct cmaplan_ctx *ctx);
+void pool_io_release(struct cmaplan_ctx *ctx);
+
 /* "sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages" (node -1: global) */
 int pool_io_path(char *buf, size_t size, int node_id, uint64_t page_size_bytes, const char *attr);
 

@@ -856,6 +856,7 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
         if (r < 0)
                 goto fail;
         pool_io_checkpoint(ctx, "locked");
+        pool_io_keep_open(ctx);
         r = journal_read(ctx, t->lock.dir_fd, &old);
         if (r == 0) {
                 r = cmaplan_set_error(ctx, -EBUSY, "an interrupted transition (pid %d) left %s: run "
@@ -913,6 +914,7 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
         r = transition_execute(t, false);
         if (r < 0)
                 goto fail;
+        pool_io_release(ctx);
         lock_release(&t->lock);
         t->info.elapsed_usec = elapsed(t);
         t->parent = parent;
@@ -922,6 +924,7 @@ int transition_run(struct cmaplan_snapshot *s, const struct transition_target *t
         return r;
 fail:
         /* nothing was written when we get here: the error is the caller's answer */
+        pool_io_release(ctx);
         cmaplan_transition_unref(t);
         return r;
 }
