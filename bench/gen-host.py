@@ -4,7 +4,8 @@ about its numbers). Formats follow a 6.18 kernel (tests/fixtures/minimal): zonei
 pageset block for every online CPU in every populated zone, which is what makes it megabytes on
 big hosts.
 
-    gen-host.py DEST NODES [CPUS]     (default CPUS = 32 * NODES, capped at 8192)
+    gen-host.py DEST NODES [CPUS [SIZES]]   (default CPUS = 32 * NODES, capped at 8192;
+                                             SIZES: huge page sizes in kB, default 2048,1048576)
 """
 import os
 import sys
@@ -52,6 +53,7 @@ def zone_block(node, name, pages, start_pfn, cpus, cma):
 def main():
     dest, nodes = sys.argv[1], int(sys.argv[2])
     cpus = int(sys.argv[3]) if len(sys.argv) > 3 else min(32 * nodes, 8192)
+    sizes = [int(k) for k in sys.argv[4].split(",")] if len(sys.argv) > 4 else [2048, 1048576]
     per_node_gib = 64
     zoneinfo, buddy, ptype = [], [], []
     header = ("Page block order: 9\nPages per block:  512\n\n"
@@ -87,7 +89,7 @@ def main():
         write(dest, node + "meminfo", "".join("Node %d %-15s %8d kB\n" % (n, k + ":", v) for k, v in
               (("MemTotal", kb), ("MemFree", kb * 9 // 10), ("MemUsed", kb // 10))) +
               "Node %d HugePages_Total:     0\nNode %d HugePages_Free:      0\nNode %d HugePages_Surp:      0\n" % (n, n, n))
-        for size in (2048, 1048576):
+        for size in sizes:
             for f in ("nr_hugepages", "free_hugepages", "surplus_hugepages"):
                 write(dest, node + "hugepages/hugepages-%dkB/%s" % (size, f), "0\n")
         area = "sys/kernel/mm/cma/hugetlb%d/" % n
@@ -109,7 +111,7 @@ def main():
         write(dest, "sys/devices/system/node/" + f, nl)
     with_cpu = min(nodes, cpus)
     write(dest, "sys/devices/system/node/has_cpu", "0-%d\n" % (with_cpu - 1))
-    for size in (2048, 1048576):
+    for size in sizes:
         for f in ("nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages",
                   "nr_overcommit_hugepages", "nr_hugepages_mempolicy"):
             write(dest, "sys/kernel/mm/hugepages/hugepages-%dkB/%s" % (size, f), "0\n")

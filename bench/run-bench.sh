@@ -129,6 +129,34 @@ echo '```'
 echo '```'
 echo "(\`bench/bench-parse\` on the synthetic 8-node, 256-CPU host. Goal for zoneinfo ≥ 1 GB/s.)"
 echo
+echo "## Planner and memory (in process)"
+echo
+echo "\`bench/bench-plan --root R --runs N --json\`: one snapshot (timed; the heap it holds, from"
+echo "mallinfo2() before and after), then for every huge page size of the host cmaplan_plan_new() of"
+echo "\"add 16 GiB per node over every node\" (owned CMA allowed, shortfall allowed), timed, and the heap"
+echo "the plan holds. The 1024-node host has three page sizes (2 MiB, 32 MiB, 1 GiB: gen-host.py's"
+echo "SIZES), 64 CPUs."
+echo
+echo "| host | nodes | snapshot µs | snapshot heap KiB (per node) | page size | plan µs | plan heap KiB |"
+echo "|---|---|---|---|---|---|---|"
+python3 "$srcdir/bench/gen-host.py" "$tmp/p1024" 1024 64 2048,32768,1048576
+for r in / "$tmp/h8" "$tmp/p1024"; do
+        name=$r; case "$r" in /) name="live (/)" ;; */h8) name="synthetic 8 nodes" ;; */p1024) name="synthetic 1024 nodes, 3 sizes" ;; esac
+        "$b/bench-plan" --root "$r" --runs "$(runs 3 $([ "$r" = "$tmp/p1024" ] && echo 7 || echo 21))" --json |
+                python3 -c 'import json,sys
+d = json.load(sys.stdin)
+for i, p in enumerate(d["plans"]):
+    size = "%d MiB" % (p["page_size_kb"] // 1024) if p["page_size_kb"] < 1048576 else "%d GiB" % (p["page_size_kb"] // 1048576)
+    head = ("| %s | %d | %.0f | %.0f (%.1f) " % (sys.argv[1], d["nodes"], d["snapshot_median_us"], d["snapshot_heap_bytes"] / 1024,
+            d["snapshot_heap_bytes"] / 1024 / max(d["nodes"], 1))) if i == 0 else "| | | | "
+    print(head + "| %s | %.0f | %.1f |" % (size, p["median_us"], p["heap_bytes"] / 1024))' "$name"
+done
+rm -rf "$tmp/p1024"
+echo
+echo "A snapshot holds each node's zones (with free blocks per order and migrate type), its row of"
+echo "the distance matrix (so the per-node share grows with the node count) and, on the live host,"
+echo "its memory blocks."
+echo
 echo "## Scaling: snapshot and plan from 1 to 1024 nodes"
 echo
 echo "| nodes | zoneinfo bytes | snapshot µs | plan (--add, every node) ms, whole process | max RSS KiB |"
