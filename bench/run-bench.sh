@@ -243,7 +243,7 @@ echo
 echo "## Transitions (live kernel, root)"
 echo
 if [ "$(id -u)" = 0 ] && [ "$quick" != 1 ]; then
-        echo "\`bench/bench-transition --pages N [--step N] --tmpfs-too --runs 9 --json\`: cmaplan_plan_apply() of"
+        echo "\`bench/bench-transition --pages N [--step N] --tmpfs-too --runs 15 --json\`: cmaplan_plan_apply() of"
         echo "\"node 0: +N x 2 MiB\" against one raw write of the same target, alternated, the pool written back"
         echo "(untimed) after each; the lock directory (journal) on ext4 (as /run is on this VM) and on tmpfs"
         echo "(/run on most systems). Both are timed right after a snapshot and a plan of the host (untimed"
@@ -253,7 +253,7 @@ if [ "$(id -u)" = 0 ] && [ "$quick" != 1 ]; then
         : > "$tmp/tr.jsonl"
         for pages in 64 512 2048; do
                 for step in 0 $pages; do
-                        "$b/bench-transition" --runs 9 --pages $pages --step $step --tmpfs-too --json >> "$tmp/tr.jsonl" ||
+                        "$b/bench-transition" --runs 15 --pages $pages --step $step --tmpfs-too --json >> "$tmp/tr.jsonl" ||
                                 echo "(bench-transition --pages $pages --step $step failed)"
                 done
         done
