@@ -8,20 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-util.h"
 #include "parse.h"
-
-static double now_s(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *)a, y = *(const double *)b;
-
-        return x < y ? -1 : x > y;
-}
 
 static char *slurp(const char *root, const char *rel, size_t *len) {
         char path[4096];
@@ -108,6 +96,7 @@ int main(int argc, char **argv) {
                 char *buf = slurp(argv[1], cases[c].file, &len);
                 double *t;
                 unsigned reps;
+                double m;
 
                 if (!buf) {
                         printf("%-18s absent\n", cases[c].file);
@@ -117,18 +106,17 @@ int main(int argc, char **argv) {
                 reps = len >= 1000000 ? 1 : (unsigned)(1000000 / (len + 1)) + 1;
                 t = calloc(runs, sizeof(double));
                 for (unsigned i = 0; i < runs; i++) {
-                        double t0 = now_s();
+                        double t0 = now_us();
 
                         for (unsigned k = 0; k < reps; k++)
                                 if (cases[c].run(buf, len) < 0) {
                                         fprintf(stderr, "%s: parse failed\n", cases[c].file);
                                         return 1;
                                 }
-                        t[i] = (now_s() - t0) / reps;
+                        t[i] = (now_us() - t0) / reps;
                 }
-                qsort(t, runs, sizeof(double), cmp_double);
-                printf("%-18s %9zu bytes  median %9.1f us  %8.1f MB/s\n", cases[c].file, len, t[runs / 2] * 1e6,
-                       (double)len / t[runs / 2] / 1e6);
+                m = median(t, runs);
+                printf("%-18s %9zu bytes  median %9.1f us  %8.1f MB/s\n", cases[c].file, len, m, (double)len / m);
                 free(t);
                 free(buf);
         }

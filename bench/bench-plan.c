@@ -16,26 +16,9 @@
 #include <time.h>
 
 #include "cmaplan/libcmaplan.h"
+#include "bench-util.h"
 
 #define MAX_RUNS 101
-
-static double now_us(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *)a, y = *(const double *)b;
-
-        return x < y ? -1 : x > y;
-}
-
-static double median(double *v, unsigned n) {
-        qsort(v, n, sizeof(*v), cmp_double);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* bytes of heap in use (arena and mmapped chunks) */
 static size_t heap_in_use(void) {
