@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
 from . import raw as _raw
 from ._context import _Base
+from ._types import _build
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._context import Context
@@ -124,15 +125,13 @@ def _event(ev: Any) -> Event:
         etype = EventType(ev.type)
     except ValueError:  # a newer library's type: treat it as a change of unknown meaning
         etype = EventType.CHANGE
-    return Event(
+    return _build(
+        Event,
+        ev,
+        {},
         type=etype,
         action=ev.action or "",
         subsystem=ev.subsystem or "",
         devpath=ev.devpath or "",
-        node_id=ev.node_id,
-        block_index=ev.block_index,
-        phys_start_bytes=ev.phys_start_bytes,
-        phys_end_bytes=ev.phys_end_bytes,
-        seqnum=ev.seqnum,
         synthetic=bool(ev.flags & _raw.CMAPLAN_EVENT_SYNTHETIC),
     )

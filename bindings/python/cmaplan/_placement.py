@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Tuple
 
 from . import raw as _raw
+from ._types import _build
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._context import Snapshot
@@ -72,24 +73,7 @@ def _placement(snapshot: "Snapshot", node: int, pages: int, size: int) -> Placem
     for i in range(info.n_pages):
         pg = _raw.cmaplan_placement_get_page(raw_p, i)
         out.append(
-            PlacementPage(
-                node_id=pg.node_id,
-                status=pg.status,
-                pfn=pg.pfn or None,
-                in_cma=_tristate(pg.in_cma),
-                cma_area_idx=pg.cma_area_idx,
-                memory_block_idx=pg.memory_block_idx,
-                in_movable=_tristate(pg.in_movable),
-            )
+            _build(PlacementPage, pg, {}, pfn=pg.pfn or None, in_cma=_tristate(pg.in_cma),
+                   in_movable=_tristate(pg.in_movable))
         )
-    return Placement(
-        node_id=info.node_id,
-        page_size_bytes=info.page_size_bytes,
-        flags=PlacementFlags(info.flags),
-        n_on_node=info.n_on_node,
-        n_elsewhere=info.n_elsewhere,
-        n_unknown=info.n_unknown,
-        n_in_cma=info.n_in_cma,
-        n_in_movable=info.n_in_movable,
-        pages=tuple(out),
-    )
+    return _build(Placement, info, {"flags": PlacementFlags}, pages=tuple(out))
