@@ -119,6 +119,20 @@ static uint64_t raw_pass(int root_fd, const struct list *l, char *buf, size_t si
         return bytes;
 }
 
+/* one cmaplan_refresh_update() + unref, timed into *ret */
+static int timed_refresh(struct cmaplan_ctx *ctx, struct cmaplan_refresh *refresh, double *ret) {
+        struct cmaplan_snapshot *s = NULL;
+        double t0 = now_us();
+
+        if (cmaplan_refresh_update(refresh, &s) < 0) {
+                fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                return -1;
+        }
+        cmaplan_snapshot_unref(s);
+        *ret = now_us() - t0;
+        return 0;
+}
+
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "root", required_argument, NULL, 'r' },
@@ -202,21 +216,8 @@ int main(int argc, char **argv) {
                 raw_pass(root_fd, &files, buf, sizeof(buf), true);
                 t_safe[i] = now_us() - t0;
 
-                t0 = now_us();
-                if (cmaplan_refresh_update(refresh, &s) < 0) {
-                        fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
+                if (timed_refresh(ctx, refresh, &t_ref[i]) < 0 || timed_refresh(ctx, refresh_nz, &t_ref_nz[i]) < 0)
                         return 1;
-                }
-                cmaplan_snapshot_unref(s);
-                t_ref[i] = now_us() - t0;
-
-                t0 = now_us();
-                if (cmaplan_refresh_update(refresh_nz, &s) < 0) {
-                        fprintf(stderr, "refresh failed: %s\n", cmaplan_get_error(ctx));
-                        return 1;
-                }
-                cmaplan_snapshot_unref(s);
-                t_ref_nz[i] = now_us() - t0;
         }
         m_snap = median(t_snap, runs);
         m_read = median(t_read, runs);
