@@ -177,6 +177,14 @@ static int tr_read_node_free(struct cmaplan_ctx *ctx, void *data, int node_id, s
         return r;
 }
 
+static int tr_read_zone_free(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *z,
+                             unsigned n) {
+        int r = pool_io_kernel.read_zone_free(ctx, NULL, node_id, z, n);
+
+        note("read proc/buddyinfo (guard)");
+        return r;
+}
+
 static int tr_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
         int r = pool_io_kernel.compact(ctx, NULL, node_id);
 
@@ -194,6 +202,7 @@ static const struct pool_io_ops traced_ops = {
         .read_pool = tr_read_pool,
         .read_zones = tr_read_zones,
         .read_node_free = tr_read_node_free,
+        .read_zone_free = tr_read_zone_free,
         .compact = tr_compact,
         .checkpoint = tr_checkpoint,
 };

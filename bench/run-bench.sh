@@ -284,8 +284,9 @@ if one:
              fixed_ext / (0.05 * per_page) / 512, fixed_shm / (0.05 * per_page), fixed_shm / (0.05 * per_page) / 512))
     g = {r["pages"]: r for r in rows if r["step"] == 0}
     o = {r["pages"]: r for r in one}
-    print("Guards (per 128-page step: the zones re-read, all of zoneinfo here since node 0 has several"
-          " populated zones; the model; a read-back) cost, on tmpfs: " +
+    print("Steps and guards (per 128-page step: a write of its own; the zones' free pages re-read, from"
+          " proc/buddyinfo after the first step here since node 0 has several populated zones and no CMA;"
+          " the model; a read-back) cost, on tmpfs: " +
           ", ".join("%.0f µs at %d pages" % (g[p]["tmpfs_median_us"] - o[p]["tmpfs_median_us"], p)
                     for p in sorted(g) if p in o) + ".")
     small = min(one, key=lambda r: r["pages"])

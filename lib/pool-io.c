@@ -260,6 +260,68 @@ static int kernel_read_node_free(struct cmaplan_ctx *ctx, void *data, int node_i
         return found ? 0 : -ENOENT;     /* kernels whose node vmstat has no zone counters */
 }
 
+/*
+ * Free pages per zone = the sum over orders of blocks << order (KERNEL-FACTS §8.1). The kernel
+ * keeps nr_free_pages on the same free-list operations (mm/page_alloc.c account_freepages()),
+ * except for pageblocks isolated while a contiguous range is allocated or offlined: those count
+ * here and not there, for as long as the isolation lasts.
+ */
+static int kernel_read_zone_free(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
+                                 unsigned n) {
+        uint64_t free_pages[POOL_IO_MAX_ZONES] = { 0 };
+        bool seen[POOL_IO_MAX_ZONES] = { false };
+        struct parse_error err = { 0 };
+        struct parsed_buddy *b = NULL;
+        unsigned n_b = 0;
+        struct file_buf f;
+        int r;
+
+        if (n > POOL_IO_MAX_ZONES)
+                return -ENOENT;
+        r = reader_read_file(ctx, "proc/buddyinfo", &f);
+        if (r < 0)
+                return r == -ENOENT || r == -EACCES || r == -EPERM ? -ENOENT : r;
+        r = parse_buddyinfo(f.data, f.len, &b, &n_b, &err);
+        file_buf_free(&f);
+        if (r < 0)
+                return reader_parse_failed(ctx, "proc/buddyinfo", r, &err);
+        for (unsigned i = 0; i < n_b && r == 0; i++) {
+                uint32_t type = zone_type_from_name(b[i].zone);
+                unsigned z;
+
+                if (b[i].node_id != node_id)
+                        continue;
+                /* the zones carry their type, not their name: an unknown name is not matched */
+                for (z = 0; z < n && (type == CMAPLAN_ZONE_OTHER || zones[z].type != type); z++)
+                        ;
+                if (z == n) {
+                        r = -ENOENT;
+                        break;
+                }
+                for (unsigned k = 0; k < b[i].n_orders && k < 64; k++) {
+                        uint64_t pages;
+
+                        if (__builtin_mul_overflow(b[i].free_blocks[k], (uint64_t)1 << k, &pages) ||
+                            __builtin_add_overflow(free_pages[z], pages, &free_pages[z])) {
+                                r = cmaplan_set_error(ctx, -ERANGE, "proc/buddyinfo: node %d zone %s: free blocks overflow",
+                                                      node_id, b[i].zone);
+                                break;
+                        }
+                }
+                seen[z] = true;
+        }
+        free(b);
+        if (r < 0)
+                return r;
+        /* a populated zone without its line: not the zones read before (hotplug), read them again */
+        for (unsigned z = 0; z < n; z++)
+                if (zones[z].present_pages > 0 && !seen[z])
+                        return -ENOENT;
+        for (unsigned z = 0; z < n; z++)
+                zones[z].free_pages = zones[z].nr_free_pages = free_pages[z];
+        return 0;
+}
+
 static int kernel_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
         char path[64];
         int r;
@@ -281,6 +343,7 @@ const struct pool_io_ops pool_io_kernel = {
         .read_pool = kernel_read_pool,
         .read_zones = kernel_read_zones,
         .read_node_free = kernel_read_node_free,
+        .read_zone_free = kernel_read_zone_free,
         .compact = kernel_compact,
 };
 
@@ -377,24 +440,35 @@ int pool_io_update_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zo
         void *data;
         const struct pool_io_ops *o = ops(ctx, &data);
         struct cmaplan_zone_info *populated = NULL;
+        unsigned n_populated = 0;
+        bool no_cma = true;
         struct node_free nf;
         int r;
 
-        for (unsigned i = 0; i < *n; i++)
+        for (unsigned i = 0; i < *n; i++) {
                 if (zones[i].present_pages > 0) {
-                        if (populated) {
-                                populated = NULL;
-                                break;
-                        }
                         populated = &zones[i];
+                        n_populated++;
                 }
-        if (populated && node_id >= 0 && o->read_node_free) {
+                /* only a kernel that prints the zone's cma line says it has none */
+                if (!(zones[i].flags & CMAPLAN_ZONE_HAS_CMA) || zones[i].cma_pages > 0 || zones[i].nr_free_cma > 0)
+                        no_cma = false;
+        }
+        if (node_id < 0)
+                return pool_io_read_zones(ctx, node_id, zones, n);
+        if (n_populated == 1 && o->read_node_free) {
                 r = o->read_node_free(ctx, data, node_id, &nf);
                 if (r == 0) {
                         populated->free_pages = populated->nr_free_pages = nf.free_pages;
                         populated->nr_free_cma = nf.free_cma_pages;
                         return 0;
                 }
+                if (r != -ENOENT && r != -EOPNOTSUPP)
+                        return r;
+        } else if (n_populated > 1 && no_cma && o->read_zone_free) {
+                r = o->read_zone_free(ctx, data, node_id, zones, *n);
+                if (r == 0)
+                        return 0;
                 if (r != -ENOENT && r != -EOPNOTSUPP)
                         return r;
         }

@@ -55,6 +55,13 @@ struct pool_io_ops {
          * where read_zones would parse all of proc/zoneinfo (megabytes on hosts with many CPUs).
          * -ENOENT/-EOPNOTSUPP: the caller uses read_zones instead. */
         int (*read_node_free)(struct cmaplan_ctx *ctx, void *data, int node_id, struct node_free *ret);
+        /* Optional: the free pages of each populated zone of node_id (zones[0..n), from read_zones)
+         * in one short read (proc/buddyinfo: a line per zone, where proc/zoneinfo prints every
+         * CPU's pagesets): sets their free_pages and nr_free_pages, nothing else. Its blocks
+         * include free CMA pages, which it cannot tell apart: for nodes without CMA only.
+         * -ENOENT/-EOPNOTSUPP: the caller uses read_zones instead. */
+        int (*read_zone_free)(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
+                              unsigned n);
         /* Compact every zone of node_id (-1: all nodes); synchronous. -EOPNOTSUPP if absent. */
         int (*compact)(struct cmaplan_ctx *ctx, void *data, int node_id);
         /* Optional: a named point between the transition's own operations ("journal-written"). */
@@ -80,8 +87,10 @@ int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret);
 /*
  * Bring node_id's zones (*n of them, from pool_io_read_zones) up to date. A node with one
  * populated zone (most nodes but the first on x86) takes that zone's free pages and free CMA
- * from read_node_free; its watermarks and sizes stay as read, which only a sysctl or hotplug
- * changes. Other nodes, or without read_node_free, read the zones again.
+ * from read_node_free; a node with several populated zones and no CMA (the first node on x86:
+ * DMA, DMA32, Normal) takes each zone's free pages from read_zone_free. Watermarks and sizes
+ * stay as read, which only a sysctl or hotplug changes. Other nodes, or without those
+ * operations, read the zones again.
  */
 int pool_io_update_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *n);
 int pool_io_compact(struct cmaplan_ctx *ctx, int node_id);

@@ -133,6 +133,7 @@ struct wrap {
         int fail_errno;
         int kill_after_write;           /* raise(SIGKILL) right after this real write */
         int writes, compactions;
+        int zone_reads, zone_free_reads, node_free_reads;  /* the guard's reads that succeeded */
 };
 
 static int wrap_write(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t size, uint64_t count) {
@@ -163,7 +164,25 @@ static int wrap_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint
 
 static int wrap_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *z,
                            unsigned *ret_n) {
-        return pool_io_kernel.read_zones(ctx, NULL, node_id, z, ret_n);
+        int r = pool_io_kernel.read_zones(ctx, NULL, node_id, z, ret_n);
+
+        ((struct wrap *)data)->zone_reads += r == 0;
+        return r;
+}
+
+static int wrap_read_zone_free(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *z,
+                               unsigned n) {
+        int r = pool_io_kernel.read_zone_free(ctx, NULL, node_id, z, n);
+
+        ((struct wrap *)data)->zone_free_reads += r == 0;
+        return r;
+}
+
+static int wrap_read_node_free(struct cmaplan_ctx *ctx, void *data, int node_id, struct node_free *ret) {
+        int r = pool_io_kernel.read_node_free(ctx, NULL, node_id, ret);
+
+        ((struct wrap *)data)->node_free_reads += r == 0;
+        return r;
 }
 
 static int wrap_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
@@ -176,6 +195,8 @@ static const struct pool_io_ops wrap_ops = {
         .write_nr = wrap_write,
         .read_pool = wrap_read_pool,
         .read_zones = wrap_read_zones,
+        .read_node_free = wrap_read_node_free,
+        .read_zone_free = wrap_read_zone_free,
         .compact = wrap_compact,
 };
 
@@ -215,6 +236,63 @@ START_TEST(test_live_grow_and_shrink) {
         ck_assert_uint_eq(st.n_writes, 1);
         assert_original();
         printf("live shrink: back to %" PRIu64 " (global %" PRIu64 ")\n", read_u64(nr_path), read_u64(global_path));
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+        cmaplan_unref(ctx);
+}
+END_TEST
+
+/*
+ * The guard reads all of proc/zoneinfo before the first step only, then what changes: the node's
+ * vmstat (one populated zone) or proc/buddyinfo (several zones, no CMA; this VM's node 0). The
+ * buddyinfo sums are the zoneinfo counters: read back to back, they agree but for what moved
+ * in between.
+ */
+START_TEST(test_live_guard_reads) {
+        struct cmaplan_zone_info zones[POOL_IO_MAX_ZONES], again[POOL_IO_MAX_ZONES];
+        struct cmaplan_ctx *ctx = live_ctx();
+        struct cmaplan_snapshot *s = live_snapshot(ctx);
+        struct cmaplan_transition *t = NULL;
+        struct cmaplan_transition_step st;
+        struct wrap w = { .cap = UINT64_MAX, .fail_write = -1, .kill_after_write = -1 };
+        unsigned n = 0, populated = 0;
+        bool cma = false;
+
+        ck_assert_int_eq(pool_io_kernel.read_zones(ctx, NULL, node0, zones, &n), 0);
+        for (unsigned i = 0; i < n; i++) {
+                populated += zones[i].present_pages > 0;
+                cma |= !(zones[i].flags & CMAPLAN_ZONE_HAS_CMA) || zones[i].cma_pages > 0;
+        }
+        if (populated > 1 && !cma) {
+                memcpy(again, zones, sizeof(zones));
+                ck_assert_int_eq(pool_io_kernel.read_zone_free(ctx, NULL, node0, again, n), 0);
+                for (unsigned i = 0; i < n; i++) {
+                        uint64_t a = zones[i].nr_free_pages, b = again[i].nr_free_pages, d = a > b ? a - b : b - a;
+
+                        printf("node %d zone %u: zoneinfo %" PRIu64 ", buddyinfo %" PRIu64 " free pages\n", node0, i, a, b);
+                        ck_assert_uint_le(d, 4096 + a / 100);   /* per-cpu lists refilled in between */
+                        ck_assert_uint_eq(again[i].high_pages, zones[i].high_pages);
+                }
+        }
+
+        pool_io_set(ctx, &wrap_ops, &w);
+        ck_assert_int_eq(run(s, original + GROW, 0, 16, 0, &t), 0);
+        step_of(t, &st);
+        ck_assert_uint_eq(st.n_writes, GROW / 16);
+        ck_assert_int_eq(w.zone_reads, 1);
+        if (populated == 1)
+                ck_assert_int_ge(w.node_free_reads, GROW / 16 - 1);
+        else if (!cma)
+                ck_assert_int_ge(w.zone_free_reads, GROW / 16 - 1);
+        printf("live guard: %d populated zone(s)%s: proc/zoneinfo %d, vmstat %d, buddyinfo %d reads for %u steps\n",
+               populated, cma ? ", CMA" : "", w.zone_reads, w.node_free_reads, w.zone_free_reads, st.n_writes);
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+
+        s = live_snapshot(ctx);
+        pool_io_set(ctx, NULL, NULL);
+        ck_assert_int_eq(run(s, original, 0, 0, 0, &t), 0);
+        assert_original();
         cmaplan_transition_unref(t);
         cmaplan_snapshot_unref(s);
         cmaplan_unref(ctx);
@@ -447,6 +525,7 @@ int main(void) {
         tcase_add_checked_fixture(tc, NULL, teardown);
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, test_live_grow_and_shrink);
+        tcase_add_test(tc, test_live_guard_reads);
         tcase_add_test(tc, test_live_plan_apply);
         tcase_add_test(tc, test_live_forced_rollback_partial);
         tcase_add_test(tc, test_live_forced_rollback_error);

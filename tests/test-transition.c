@@ -1175,6 +1175,101 @@ START_TEST(test_guard_updates_from_node_vmstat) {
 }
 END_TEST
 
+/* counts the guard's reads of proc/buddyinfo; empties node 0's free lists after the first step if asked */
+struct buddy_reads {
+        unsigned zoneinfo, buddyinfo;
+        char buddyinfo_path[512];
+        bool drain_after_step;
+};
+
+static int count_buddy_reads(void *data, int kind, const char *relpath, const char *buf, size_t len) {
+        struct buddy_reads *z = data;
+
+        (void)buf;
+        (void)len;
+        z->zoneinfo += kind == RECORD_FILE && strcmp(relpath, "proc/zoneinfo") == 0;
+        z->buddyinfo += kind == RECORD_FILE && strcmp(relpath, "proc/buddyinfo") == 0;
+        return 0;
+}
+
+/* cma-615's buddyinfo, node 0's Normal zone with `normal_max` free 4 MiB blocks */
+static void write_buddyinfo(const char *path, unsigned normal_max) {
+        FILE *f = fopen(path, "w");
+
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "Node 0, zone      DMA    414     57     24      8      3      1      0      0      0      0      3 \n"
+                   "Node 0, zone    DMA32      0      0      0      0      0      0      0      0      0      0      0 \n"
+                   "Node 0, zone   Normal      0      0      0      0      0      0      0      0      0      0 %6u \n"
+                   "Node 1, zone   Normal   2097    389    132     56     20      8      2      0      0      1   1212 \n",
+                normal_max);
+        ck_assert_int_eq(fclose(f), 0);
+}
+
+static void drain_after_step(void *userdata, int32_t node_id, uint64_t size, uint64_t done, uint64_t target,
+                             uint64_t elapsed) {
+        struct buddy_reads *z = userdata;
+
+        (void)node_id, (void)size, (void)done, (void)target, (void)elapsed;
+        if (z->drain_after_step)
+                write_buddyinfo(z->buddyinfo_path, 0);
+}
+
+/*
+ * A node with several populated zones and no CMA (cma-615's node 0 with its CMA taken out of
+ * proc/zoneinfo): the guard reads proc/zoneinfo before the first step only, then each zone's
+ * free pages from proc/buddyinfo, and stops when they drop below the watermarks.
+ */
+START_TEST(test_guard_updates_from_buddyinfo) {
+        static const struct transition_target grow[] = {
+                { .node_id = 0, .page_size_bytes = SZ_2M, .target_pages = 64 },
+        };
+        struct buddy_reads z = { 0 };
+        struct cmaplan_apply_opts o = { .sz = sizeof(o), .step_pages = 16, .timeout_msec = 5000,
+                                        .progress = drain_after_step, .userdata = &z };
+        struct cmaplan_transition *t = NULL;
+        struct cmaplan_transition_step st;
+        struct cmaplan_snapshot *s;
+        struct cmaplan_ctx *ctx;
+        char cmd[1200];
+        struct env e;
+
+        env_setup(&e, NULL);
+        snprintf(cmd, sizeof(cmd), "sed -i -e 's/^        cma      1179648$/        cma      0/' "
+                 "-e 's/^      nr_free_cma  651026$/      nr_free_cma  0/' '%s/proc/zoneinfo'", e.root);
+        ck_assert_int_eq(system(cmd), 0);
+        snprintf(z.buddyinfo_path, sizeof(z.buddyinfo_path), "%s/proc/buddyinfo", e.root);
+        write_buddyinfo(z.buddyinfo_path, 2334);
+        ctx = env_ctx(&e, false);       /* the default kernel writer, on the tree's files */
+        ck_assert_msg(cmaplan_snapshot_new(ctx, 0, &s) == 0, "%s", cmaplan_get_error(ctx));
+        ctx->record_fn = count_buddy_reads;
+        ctx->record_data = &z;
+        ck_assert_msg(transition_run(s, grow, 1, &o, NULL, NULL, &t) == 0, "%s", cmaplan_get_error(ctx));
+        get_step(t, 0, &st);
+        ck_assert_uint_eq(st.reached_pages, 64);
+        ck_assert_uint_eq(st.n_writes, 4);
+        ck_assert_uint_eq(z.zoneinfo, 1);
+        ck_assert_uint_eq(z.buddyinfo, 3);      /* before steps 2 to 4 */
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+
+        /* after the first step node 0's zones have nothing free: the guard stops there */
+        sim_write_tree(e.sim, e.root);
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 0, &s), 0);
+        z = (struct buddy_reads) { .drain_after_step = true };
+        snprintf(z.buddyinfo_path, sizeof(z.buddyinfo_path), "%s/proc/buddyinfo", e.root);
+        ck_assert_int_eq(transition_run(s, grow, 1, &o, NULL, NULL, &t), 1);
+        get_step(t, 0, &st);
+        ck_assert_uint_eq(st.stop_reason, CMAPLAN_STOP_GUARD_WATERMARK);
+        ck_assert_uint_eq(st.n_writes, 2);      /* one step, then the roll back */
+        ck_assert_uint_eq(z.zoneinfo, 1);
+        ck_assert_uint_eq(z.buddyinfo, 1);
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+        cmaplan_unref(ctx);
+        env_teardown(&e);
+}
+END_TEST
+
 START_TEST(test_recover_refusals) {
         struct journal j = { 0 };
         struct journal_step js = { .node_id = 0, .page_size_bytes = SZ_2M, .original_pages = 0, .target_pages = 300 };
@@ -1366,6 +1461,7 @@ int main(void) {
         tcase_add_test(faults, test_guard_watermark);
         tcase_add_test(faults, test_guard_cma);
         tcase_add_test(faults, test_guard_updates_from_node_vmstat);
+        tcase_add_test(faults, test_guard_updates_from_buddyinfo);
         tcase_add_test(faults, test_stale_plan_refused);
         tcase_add_test(faults, test_not_permitted_touches_nothing);
         tcase_add_test(faults, test_not_root_on_tree);
