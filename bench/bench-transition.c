@@ -163,8 +163,8 @@ static int tr_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint64
 }
 
 static int tr_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *z,
-                         unsigned *ret_n) {
-        int r = pool_io_kernel.read_zones(ctx, NULL, node_id, z, ret_n);
+                         unsigned max, unsigned *ret_n) {
+        int r = pool_io_kernel.read_zones(ctx, NULL, node_id, z, max, ret_n);
 
         note("read proc/zoneinfo (guard)");
         return r;

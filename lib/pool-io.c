@@ -210,7 +210,7 @@ static int kernel_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, ui
 }
 
 static int kernel_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
-                             unsigned *ret_n) {
+                             unsigned max, unsigned *ret_n) {
         struct parse_error err = { 0 };
         struct cmaplan_zone *parsed = NULL;
         struct file_buf f;
@@ -227,7 +227,7 @@ static int kernel_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, s
         file_buf_free(&f);
         if (r < 0)
                 return reader_parse_failed(ctx, "proc/zoneinfo", r, &err);
-        for (unsigned i = 0; i < n_parsed && n < POOL_IO_MAX_ZONES; i++)
+        for (unsigned i = 0; i < n_parsed && n < max; i++)
                 if (node_id < 0 || parsed[i].info.node_id == node_id) {
                         zones[n] = parsed[i].info;
                         zones[n].name = NULL;   /* points into parsed[] */
@@ -389,7 +389,8 @@ int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_b
         return 0;
 }
 
-int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n) {
+int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned max,
+                       unsigned *ret_n) {
         void *data;
         const struct pool_io_ops *o = ops(ctx, &data);
         unsigned n = 0;
@@ -397,7 +398,7 @@ int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone
 
         if (!o->read_zones)
                 return -EOPNOTSUPP;
-        r = o->read_zones(ctx, data, node_id, zones, &n);
+        r = o->read_zones(ctx, data, node_id, zones, max, &n);
         if (r < 0)
                 return r;
         *ret_n = n;
@@ -427,7 +428,7 @@ int pool_io_read_free_cma(struct cmaplan_ctx *ctx, int node_id, uint64_t *ret) {
                 if (r != -ENOENT && r != -EOPNOTSUPP)
                         return r;
         }
-        r = pool_io_read_zones(ctx, node_id, zones, &n);
+        r = pool_io_read_zones(ctx, node_id, zones, POOL_IO_MAX_ZONES, &n);
         if (r < 0)
                 return r;
         if (n == 0)
@@ -455,7 +456,7 @@ int pool_io_update_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zo
                         no_cma = false;
         }
         if (node_id < 0)
-                return pool_io_read_zones(ctx, node_id, zones, n);
+                return pool_io_read_zones(ctx, node_id, zones, POOL_IO_MAX_ZONES, n);
         if (n_populated == 1 && o->read_node_free) {
                 r = o->read_node_free(ctx, data, node_id, &nf);
                 if (r == 0) {
@@ -472,7 +473,7 @@ int pool_io_update_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zo
                 if (r != -ENOENT && r != -EOPNOTSUPP)
                         return r;
         }
-        return pool_io_read_zones(ctx, node_id, zones, n);
+        return pool_io_read_zones(ctx, node_id, zones, POOL_IO_MAX_ZONES, n);
 }
 
 int pool_io_compact(struct cmaplan_ctx *ctx, int node_id) {

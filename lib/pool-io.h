@@ -48,9 +48,9 @@ struct pool_io_ops {
         /* Read nr_hugepages and surplus_hugepages; free_hugepages too with with_free (else 0). */
         int (*read_pool)(struct cmaplan_ctx *ctx, void *data, int node_id, uint64_t page_size_bytes, bool with_free,
                          struct pool_counts *ret);
-        /* The zones of node_id (proc/zoneinfo order), at most POOL_IO_MAX_ZONES. */
+        /* The zones of node_id (-1: of every node), in proc/zoneinfo order, at most max. */
         int (*read_zones)(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
-                          unsigned *ret_n);
+                          unsigned max, unsigned *ret_n);
         /* Optional: the node's free pages and free CMA pages in one cheap read (nodeN/vmstat),
          * where read_zones would parse all of proc/zoneinfo (megabytes on hosts with many CPUs).
          * -ENOENT/-EOPNOTSUPP: the caller uses read_zones instead. */
@@ -79,7 +79,8 @@ int pool_io_check_writable(struct cmaplan_ctx *ctx, int node_id, uint64_t page_s
 int pool_io_write_nr(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, uint64_t count);
 int pool_io_read_pool(struct cmaplan_ctx *ctx, int node_id, uint64_t page_size_bytes, bool with_free,
                       struct pool_counts *ret);
-int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned *ret_n);
+int pool_io_read_zones(struct cmaplan_ctx *ctx, int node_id, struct cmaplan_zone_info *zones, unsigned max,
+                       unsigned *ret_n);
 /* nr_free_cma summed over zones */
 uint64_t pool_io_zones_free_cma(const struct cmaplan_zone_info *zones, unsigned n);
 /* free CMA pages of node_id: read_node_free, else the sum over read_zones */

@@ -75,6 +75,7 @@ _public_ struct cmaplan_transition *cmaplan_transition_unref(struct cmaplan_tran
         cmaplan_snapshot_unref(t->snapshot);
         cmaplan_unref(t->ctx);
         free(t->steps);
+        free(t->all_zones);
         free(t->journal_path);
         free(t);
         return NULL;

@@ -171,6 +171,50 @@ static int model_step(struct cmaplan_transition *t, const struct transition_step
 }
 
 /*
+ * A node's zones for its first guard. All of proc/zoneinfo is read once per transition, for
+ * every node: the first guard of each other node takes its zones from there and brings their
+ * free pages up to date the way later steps do (pool_io_update_zones), instead of reading and
+ * parsing the whole file again (megabytes per read on a host with hundreds of CPUs).
+ */
+static int first_zones(struct cmaplan_transition *t, struct transition_step *st) {
+        bool fresh = false;
+        unsigned n = 0;
+        int r;
+
+        /* recovery runs without a snapshot to size the table by */
+        if (!t->snapshot)
+                return pool_io_read_zones(t->ctx, st->info.node_id, st->zones, POOL_IO_MAX_ZONES, &st->n_zones);
+        if (!t->all_zones_read) {
+                unsigned max = POOL_IO_MAX_ZONES;
+
+                for (unsigned i = 0; i < t->snapshot->n_nodes; i++)
+                        max += t->snapshot->nodes[i].n_zones;
+                t->all_zones = calloc(max, sizeof(*t->all_zones));
+                if (!t->all_zones)
+                        return -ENOMEM;
+                r = pool_io_read_zones(t->ctx, -1, t->all_zones, max, &t->n_all_zones);
+                if (r < 0) {
+                        free(t->all_zones);
+                        t->all_zones = NULL;
+                        return r;
+                }
+                t->all_zones_read = true;
+                t->all_zones_complete = t->n_all_zones < max;
+                fresh = true;
+        }
+        for (unsigned i = 0; i < t->n_all_zones && n < POOL_IO_MAX_ZONES; i++)
+                if (t->all_zones[i].node_id == st->info.node_id)
+                        st->zones[n++] = t->all_zones[i];
+        /* more zones than the snapshot had (hotplug): this node's may not have fitted */
+        if (n == 0 && !t->all_zones_complete)
+                return pool_io_read_zones(t->ctx, st->info.node_id, st->zones, POOL_IO_MAX_ZONES, &st->n_zones);
+        st->n_zones = n;
+        if (fresh || n == 0)
+                return 0;
+        return pool_io_update_zones(t->ctx, st->info.node_id, st->zones, &st->n_zones);
+}
+
+/*
  * The guards: how many of the k pages of the next step may be taken now. Reads the node's zones
  * (or uses the simulated ones of a dry run), asks the model how many pages fit above the high
  * watermarks and how many of them would come from CMA, and trims k so that the CMA taken so far
@@ -191,7 +235,7 @@ static int guard(struct cmaplan_transition *t, struct transition_step *st, struc
                 if (st->have_zones)
                         r = pool_io_update_zones(t->ctx, st->info.node_id, st->zones, &st->n_zones);
                 else
-                        r = pool_io_read_zones(t->ctx, st->info.node_id, st->zones, &st->n_zones);
+                        r = first_zones(t, st);
                 if (r == -EOPNOTSUPP)
                         return 0;
                 if (r < 0)
@@ -311,7 +355,7 @@ static int run_step(struct cmaplan_transition *t, struct transition_step *st, ui
         int r;
 
         if (dry) {
-                r = pool_io_read_zones(t->ctx, st->info.node_id, sim, &n_sim);
+                r = pool_io_read_zones(t->ctx, st->info.node_id, sim, POOL_IO_MAX_ZONES, &n_sim);
                 if (r < 0 && r != -EOPNOTSUPP)
                         return r;
         }

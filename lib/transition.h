@@ -161,6 +161,10 @@ struct cmaplan_transition {
         char *journal_path;
         struct transition_step *steps;
         unsigned n_steps;
+        /* every node's zones, read once by the first guard (first_zones() in transition.c) */
+        struct cmaplan_zone_info *all_zones;
+        unsigned n_all_zones;
+        bool all_zones_read, all_zones_complete;
 
         /* while running */
         struct cmaplan_apply_opts opts;

@@ -190,32 +190,41 @@ static int sim_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint6
         return 0;
 }
 
+/* one Normal zone per node, what the node's counters say */
+static void sim_zone(const struct sim *sim, int slot, struct cmaplan_zone_info *z) {
+        const struct sim_node *n = &sim->node[slot];
+
+        memset(z, 0, sizeof(*z));
+        z->sz = sizeof(*z);
+        z->node_id = sim->ids[slot];
+        z->type = CMAPLAN_ZONE_NORMAL;
+        z->name = "Normal";
+        z->flags = CMAPLAN_ZONE_POPULATED | CMAPLAN_ZONE_HAS_CMA;
+        z->free_pages = z->nr_free_pages = n->free_noncma + n->free_cma;
+        z->nr_free_cma = n->free_cma;
+        z->min_pages = n->high / 2;
+        z->low_pages = n->high * 3 / 4;
+        z->high_pages = n->high;
+        z->spanned_pages = z->present_pages = z->managed_pages = 1ULL << 23;
+}
+
 static int sim_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *zones,
-                          unsigned *ret_n) {
+                          unsigned max, unsigned *ret_n) {
         struct sim *sim = data;
-        const struct sim_node *n;
         int op = op_begin(sim, "read_zones");
+        unsigned n = 0;
 
         sim->zone_reads++;
-        n = &sim->node[sim_slot(sim, node_id)];
-        memset(&zones[0], 0, sizeof(zones[0]));
-        zones[0].sz = sizeof(zones[0]);
-        zones[0].node_id = node_id;
-        zones[0].type = CMAPLAN_ZONE_NORMAL;
-        zones[0].name = "Normal";
-        zones[0].flags = CMAPLAN_ZONE_POPULATED | CMAPLAN_ZONE_HAS_CMA;
-        zones[0].free_pages = zones[0].nr_free_pages = n->free_noncma + n->free_cma;
-        zones[0].nr_free_cma = n->free_cma;
-        zones[0].min_pages = n->high / 2;
-        zones[0].low_pages = n->high * 3 / 4;
-        zones[0].high_pages = n->high;
-        zones[0].spanned_pages = zones[0].present_pages = zones[0].managed_pages = 1ULL << 23;
-        *ret_n = 1;
+        if (node_id < 0)
+                for (int i = 0; i < sim->n_nodes && n < max; i++)
+                        sim_zone(sim, i, &zones[n++]);
+        else if (max > 0)
+                sim_zone(sim, sim_slot(sim, node_id), &zones[n++]);
+        *ret_n = n;
         op_end(sim, op);
         return 0;
 }
 
-/* a node's compaction; -1 (proc/sys/vm/compact_memory) compacts every node */
 static int sim_compact(struct cmaplan_ctx *ctx, void *data, int node_id) {
         struct sim *sim = data;
         int op = op_begin(sim, "compact");

@@ -163,8 +163,8 @@ static int wrap_read_pool(struct cmaplan_ctx *ctx, void *data, int node_id, uint
 }
 
 static int wrap_read_zones(struct cmaplan_ctx *ctx, void *data, int node_id, struct cmaplan_zone_info *z,
-                           unsigned *ret_n) {
-        int r = pool_io_kernel.read_zones(ctx, NULL, node_id, z, ret_n);
+                           unsigned max, unsigned *ret_n) {
+        int r = pool_io_kernel.read_zones(ctx, NULL, node_id, z, max, ret_n);
 
         ((struct wrap *)data)->zone_reads += r == 0;
         return r;
@@ -258,7 +258,7 @@ START_TEST(test_live_guard_reads) {
         unsigned n = 0, populated = 0;
         bool cma = false;
 
-        ck_assert_int_eq(pool_io_kernel.read_zones(ctx, NULL, node0, zones, &n), 0);
+        ck_assert_int_eq(pool_io_kernel.read_zones(ctx, NULL, node0, zones, POOL_IO_MAX_ZONES, &n), 0);
         for (unsigned i = 0; i < n; i++) {
                 populated += zones[i].present_pages > 0;
                 cma |= !(zones[i].flags & CMAPLAN_ZONE_HAS_CMA) || zones[i].cma_pages > 0;

@@ -1217,11 +1217,15 @@ static void drain_after_step(void *userdata, int32_t node_id, uint64_t size, uin
 /*
  * A node with several populated zones and no CMA (cma-615's node 0 with its CMA taken out of
  * proc/zoneinfo): the guard reads proc/zoneinfo before the first step only, then each zone's
- * free pages from proc/buddyinfo, and stops when they drop below the watermarks.
+ * free pages from proc/buddyinfo, and stops when they drop below the watermarks. A transition
+ * of two nodes reads proc/zoneinfo once.
  */
 START_TEST(test_guard_updates_from_buddyinfo) {
         static const struct transition_target grow[] = {
                 { .node_id = 0, .page_size_bytes = SZ_2M, .target_pages = 64 },
+        }, both[] = {
+                { .node_id = 0, .page_size_bytes = SZ_2M, .target_pages = 64 },
+                { .node_id = 1, .page_size_bytes = SZ_2M, .target_pages = 164 },
         };
         struct buddy_reads z = { 0 };
         struct cmaplan_apply_opts o = { .sz = sizeof(o), .step_pages = 16, .timeout_msec = 5000,
@@ -1263,6 +1267,21 @@ START_TEST(test_guard_updates_from_buddyinfo) {
         ck_assert_uint_eq(st.n_writes, 2);      /* one step, then the roll back */
         ck_assert_uint_eq(z.zoneinfo, 1);
         ck_assert_uint_eq(z.buddyinfo, 1);
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+
+        /* two nodes: proc/zoneinfo once for both; node 1 (one zone) then reads its vmstat */
+        sim_write_tree(e.sim, e.root);
+        write_buddyinfo(z.buddyinfo_path, 2334);
+        snprintf(cmd, sizeof(cmd), "%s/sys/devices/system/node/node1/vmstat", e.root);
+        write_node_vmstat(cmd, 1246155);
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 0, &s), 0);
+        z = (struct buddy_reads) { 0 };
+        ck_assert_msg(transition_run(s, both, 2, &o, NULL, NULL, &t) == 0, "%s", cmaplan_get_error(ctx));
+        get_step(t, 1, &st);
+        ck_assert_uint_eq(st.reached_pages, 164);
+        ck_assert_uint_eq(z.zoneinfo, 1);
+        ck_assert_uint_eq(z.buddyinfo, 3);
         cmaplan_transition_unref(t);
         cmaplan_snapshot_unref(s);
         cmaplan_unref(ctx);
