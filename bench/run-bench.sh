@@ -285,7 +285,7 @@ if one:
     g = {r["pages"]: r for r in rows if r["step"] == 0}
     o = {r["pages"]: r for r in one}
     print("Steps and guards (per 128-page step: a write of its own; the zones' free pages re-read, from"
-          " proc/buddyinfo after the first step here since node 0 has several populated zones and no CMA;"
+          " proc/buddyinfo here since node 0 has several populated zones and no CMA;"
           " the model; a read-back) cost, on tmpfs: " +
           ", ".join("%.0f µs at %d pages" % (g[p]["tmpfs_median_us"] - o[p]["tmpfs_median_us"], p)
                     for p in sorted(g) if p in o) + ".")
@@ -301,8 +301,8 @@ if one:
             print("| %.0f | %.0f | %s |" % (e["at_us"], e["delta_us"], e["event"]))
         print()
         print("The write step holds the raw write (%.0f µs in the same runs) and the guard's model; the"
-              " rest is the lock, the stale check, the journal, the guard's zoneinfo read and the"
-              " read-backs." % small["raw_median_us"])
+              " rest is the lock, the stale check, the journal, the guard's read of the free pages and"
+              " the read-backs." % small["raw_median_us"])
 PY
 else
         echo "(skipped: needs root and a full run)"

@@ -111,6 +111,16 @@ struct cmaplan_cmdline {
         char *text;
 };
 
+/*
+ * What sets the zones' watermarks and lowmem protection besides the memory itself (which changes
+ * only with a uevent): min_free_kbytes, watermark_scale_factor, lowmem_reserve_ratio
+ * (mm/page_alloc.c setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve()), as their files read.
+ */
+struct wmark_sysctls {
+        bool known;
+        char text[3][64];
+};
+
 struct cmaplan_snapshot {
         int refcount;
         struct cmaplan_ctx *ctx;
@@ -139,10 +149,18 @@ struct cmaplan_snapshot {
         /* sys/kernel/uevent_seqnum before the first read (live host only, else 0): every memory
          * block or node change is a uevent, so an unchanged number means unchanged topology */
         uint64_t uevent_seqnum;
+        /* the sysctls the zones' watermarks and protection follow, read before the zones (live
+         * host only) */
+        struct wmark_sysctls wmark_sysctls;
 };
 
 /* the kernel's uevent sequence number on the live host (root "/"); 0 when unknown */
 uint64_t snapshot_uevent_seqnum(struct cmaplan_ctx *ctx);
+/* the watermark sysctls on the live host (root "/"); known false elsewhere or when unreadable */
+void snapshot_read_wmark_sysctls(struct cmaplan_ctx *ctx, struct wmark_sysctls *ret);
+/* live host: no uevent and the same watermark sysctls since s was taken, so the watermarks and
+ * protection of its zones are still the kernel's */
+bool snapshot_watermarks_unchanged(const struct cmaplan_snapshot *s);
 /* nodes and memory blocks still as in s? 0, -ESTALE (the error says what) or -errno */
 int snapshot_validate_topology(struct cmaplan_snapshot *s, uint64_t flags);
 

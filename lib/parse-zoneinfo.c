@@ -35,6 +35,15 @@ uint32_t zone_type_from_name(const char *name) {
         return CMAPLAN_ZONE_OTHER;
 }
 
+void zone_info_zoneinfo_only(struct cmaplan_zone_info *z) {
+        z->flags &= ~(uint32_t)(CMAPLAN_ZONE_HAS_BUDDYINFO | CMAPLAN_ZONE_HAS_PAGETYPES);
+        z->n_orders = 0;
+        memset(z->free_blocks, 0, sizeof(z->free_blocks));
+        z->free_pageblocks = z->free_pageblocks_cma = z->free_pageblocks_noncma = 0;
+        z->cma_pageblocks = 0;
+        z->pageblock_order = 0;
+}
+
 /* "name value" lines of a zone that we keep; everything else is skipped */
 static const struct field {
         const char *name;

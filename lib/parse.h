@@ -155,6 +155,8 @@ int parse_first_duplicate_zone(const void *base, unsigned n, size_t stride, size
 
 /* "hugepages-2048kB" -> 2097152 bytes; -EINVAL if the name does not match */
 int parse_hugepages_dirname(const char *name, uint64_t *ret_bytes);
+/* Keep of a zone what parse_zoneinfo() gives: clear what buddyinfo and pagetypeinfo added. */
+void zone_info_zoneinfo_only(struct cmaplan_zone_info *z);
 /* zone name -> CMAPLAN_ZONE_* */
 uint32_t zone_type_from_name(const char *name);
 

@@ -185,6 +185,7 @@ _public_ int cmaplan_snapshot_new(struct cmaplan_ctx *ctx, uint64_t flags, struc
         s->host.sz = sizeof(s->host);
         s->host.hvo_sysctl = -1;
         s->uevent_seqnum = snapshot_uevent_seqnum(ctx);
+        snapshot_read_wmark_sysctls(ctx, &s->wmark_sysctls);
 
         r = read_release(s);
         if (r >= 0)

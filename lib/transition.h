@@ -165,6 +165,7 @@ struct cmaplan_transition {
         struct cmaplan_zone_info *all_zones;
         unsigned n_all_zones;
         bool all_zones_read, all_zones_complete;
+        bool watermarks_checked, watermarks_unchanged;  /* since the snapshot (first_zones()) */
 
         /* while running */
         struct cmaplan_apply_opts opts;

@@ -8,12 +8,15 @@
  * The first difference is -ESTALE with a message that names it. On the live host 1 and 2 are
  * skipped while sys/kernel/uevent_seqnum is what it was before the snapshot: blocks and nodes
  * change only with a uevent (one read instead of one per block).
+ * Also here: whether a snapshot's zone watermarks still hold (snapshot_watermarks_unchanged(),
+ * for the transition's first guard).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -186,6 +189,41 @@ uint64_t snapshot_uevent_seqnum(struct cmaplan_ctx *ctx) {
         if (n <= 0 || parse_u64(buf, (size_t)n, &v) < 0)
                 return 0;
         return v;
+}
+
+/* read directly too, and for the same reason */
+void snapshot_read_wmark_sysctls(struct cmaplan_ctx *ctx, struct wmark_sysctls *ret) {
+        static const char *const paths[] = {
+                "/proc/sys/vm/min_free_kbytes",
+                "/proc/sys/vm/watermark_scale_factor",
+                "/proc/sys/vm/lowmem_reserve_ratio",
+        };
+
+        memset(ret, 0, sizeof(*ret));
+        if (!streq(ctx->root, "/"))
+                return;
+        for (unsigned i = 0; i < ELEMENTSOF(paths); i++) {
+                int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+                ssize_t n;
+
+                if (fd < 0)
+                        return;
+                n = read(fd, ret->text[i], sizeof(ret->text[i]) - 1);
+                close(fd);
+                /* a longer text than we keep could differ past what we compare */
+                if (n <= 0 || (size_t)n == sizeof(ret->text[i]) - 1)
+                        return;
+        }
+        ret->known = true;
+}
+
+bool snapshot_watermarks_unchanged(const struct cmaplan_snapshot *s) {
+        struct wmark_sysctls now;
+
+        if (!s->wmark_sysctls.known || !s->uevent_seqnum || snapshot_uevent_seqnum(s->ctx) != s->uevent_seqnum)
+                return false;
+        snapshot_read_wmark_sysctls(s->ctx, &now);
+        return now.known && memcmp(now.text, s->wmark_sysctls.text, sizeof(now.text)) == 0;
 }
 
 int snapshot_validate_topology(struct cmaplan_snapshot *s, uint64_t flags) {
