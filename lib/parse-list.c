@@ -113,7 +113,19 @@ int parse_distance(const char *buf, size_t len, uint32_t *ret, unsigned max, uns
                         pos++;
                         continue;
                 }
-                /* digits inline (a 1024-node host has a million of them); anything else goes to parse_u64 */
+                /* the common shape first, two digits and a blank ("10 21 21 ..."): a million of them on a
+                 * 1024-node host */
+                if (len - pos >= 3 && (unsigned)(buf[pos] - '0') <= 9 && (unsigned)(buf[pos + 1] - '0') <= 9 &&
+                    parse_is_blank(buf[pos + 2])) {
+                        if (n >= max) {
+                                r = parse_fail(err, 1, -EINVAL, "more than %u distances", max);
+                                goto out;
+                        }
+                        v[n++] = (uint32_t)(buf[pos] - '0') * 10 + (uint32_t)(buf[pos + 1] - '0');
+                        pos += 3;
+                        continue;
+                }
+                /* other digits inline; anything else goes to parse_u64 */
                 start = pos;
                 x = 0;
                 while (pos < len && (unsigned)(buf[pos] - '0') <= 9 && pos - start < 10)
