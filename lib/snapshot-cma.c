@@ -73,7 +73,7 @@ static int read_attr(struct cmaplan_snapshot *s, const char *dir, const char *at
         char path[512];
         int r;
 
-        snprintf(path, sizeof(path), "%s/%s", dir, attr);
+        path_join(path, sizeof(path), dir, attr);
         r = reader_read_u64(s->ctx, path, ret);
         if (r < 0)
                 return is_fact(r) ? 0 : r;
@@ -116,7 +116,7 @@ static int read_debugfs_ranges(struct cmaplan_snapshot *s, struct cmaplan_cma *a
         unsigned n = 0;
         int r;
 
-        snprintf(path, sizeof(path), "%s/ranges", dir);
+        path_join(path, sizeof(path), dir, "ranges");
         r = reader_list_dir(s->ctx, path, &names, &n);
         if (r < 0) {
                 if (!is_fact(r))
@@ -136,7 +136,7 @@ static int read_debugfs_ranges(struct cmaplan_snapshot *s, struct cmaplan_cma *a
                 char rdir[700];
                 uint64_t idx;
 
-                snprintf(rdir, sizeof(rdir), "%s/%s", path, names[i]);
+                path_join(rdir, sizeof(rdir), path, names[i]);
                 if (parse_u64(names[i], strlen(names[i]), &idx) < 0 || idx >= n) {
                         r = cmaplan_set_error(s->ctx, -EINVAL, "%s: not a range index", rdir);
                         break;

@@ -174,7 +174,7 @@ static int read_block(struct cmaplan_snapshot *s, struct cmaplan_memory_block *b
         snprintf(dir, sizeof(dir), MEMORY_DIR "/memory%u", b->info.index);
 
         /* phys_index is the block id, printed in hex; a tree without it keeps the name's id */
-        snprintf(path, sizeof(path), "%s/phys_index", dir);
+        path_join(path, sizeof(path), dir, "phys_index");
         r = memory_read_hex(s->ctx, path, &v);
         if (r == 0 && v != b->info.index)
                 return cmaplan_set_error(s->ctx, -EINVAL, "%s:1: %llx is not the block's id %u", path,
@@ -187,14 +187,14 @@ static int read_block(struct cmaplan_snapshot *s, struct cmaplan_memory_block *b
         b->info.phys_start_bytes = (uint64_t)b->info.index * bs;
         b->info.phys_end_bytes = b->info.phys_start_bytes + bs;
 
-        snprintf(path, sizeof(path), "%s/state", dir);
+        path_join(path, sizeof(path), dir, "state");
         r = reader_read_file(s->ctx, path, &f);
         if (r < 0)
                 return is_fact(r) ? cmaplan_set_error(s->ctx, -ENOENT, "%s: missing", path) : r;
         b->info.state = memory_block_state_from_text(f.data, f.len);
         file_buf_free(&f);
 
-        snprintf(path, sizeof(path), "%s/removable", dir);
+        path_join(path, sizeof(path), dir, "removable");
         r = reader_read_u64(s->ctx, path, &v);
         if (r == 0) {
                 if (v > 1)
@@ -205,7 +205,7 @@ static int read_block(struct cmaplan_snapshot *s, struct cmaplan_memory_block *b
                 return r;
 
         /* CONFIG_MEMORY_HOTREMOVE only */
-        snprintf(path, sizeof(path), "%s/valid_zones", dir);
+        path_join(path, sizeof(path), dir, "valid_zones");
         r = reader_read_file(s->ctx, path, &f);
         if (r == 0) {
                 uint32_t first;
@@ -260,7 +260,7 @@ static int read_node_links(struct cmaplan_snapshot *s) {
                         if (r >= 0 && s->ctx->record_fn) {
                                 char path[128];
 
-                                snprintf(path, sizeof(path), "%s/%s", dir, names[k]);
+                                path_join(path, sizeof(path), dir, names[k]);
                                 reader_exists(s->ctx, path);
                         }
                 }
@@ -290,7 +290,7 @@ static int read_block_link(struct cmaplan_snapshot *s, struct cmaplan_memory_blo
                 if (r >= 0 && s->ctx->record_fn) {
                         char path[128];
 
-                        snprintf(path, sizeof(path), "%s/%s", dir, names[k]);
+                        path_join(path, sizeof(path), dir, names[k]);
                         reader_exists(s->ctx, path);
                 }
         }

@@ -70,7 +70,7 @@ static int read_node_cpulist(struct cmaplan_snapshot *s, struct cmaplan_node *n,
         unsigned count = 0;
         int r;
 
-        snprintf(path, sizeof(path), "%s/cpulist", dir);
+        path_join(path, sizeof(path), dir, "cpulist");
         r = reader_read_file(s->ctx, path, &f);
         if (r < 0)
                 return is_fact(r) ? 0 : r;
@@ -99,7 +99,7 @@ static int read_node_distance(struct cmaplan_snapshot *s, struct cmaplan_node *n
         unsigned count = 0;
         int r;
 
-        snprintf(path, sizeof(path), "%s/distance", dir);
+        path_join(path, sizeof(path), dir, "distance");
         r = reader_read_file(s->ctx, path, &f);
         if (r < 0)
                 return is_fact(r) ? 0 : r;
@@ -128,7 +128,7 @@ static int read_node_meminfo(struct cmaplan_snapshot *s, struct cmaplan_node *n,
         struct file_buf f;
         int r;
 
-        snprintf(path, sizeof(path), "%s/meminfo", dir);
+        path_join(path, sizeof(path), dir, "meminfo");
         r = reader_read_file(s->ctx, path, &f);
         if (r < 0)
                 return is_fact(r) ? 0 : r;
@@ -210,7 +210,7 @@ static int read_pools(struct cmaplan_snapshot *s, const char *dir, struct cmapla
                 uint64_t bytes;
                 int idx;
 
-                snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+                path_join(path, sizeof(path), dir, names[i]);
                 if (parse_hugepages_dirname(names[i], &bytes) < 0) {
                         r = cmaplan_set_error(s->ctx, -EINVAL, "%s: not a hugepages-<size>kB directory", path);
                         break;
@@ -223,7 +223,7 @@ static int read_pools(struct cmaplan_snapshot *s, const char *dir, struct cmapla
                 for (unsigned a = 0; a < n_attrs; a++) {
                         char attr[300];
 
-                        snprintf(attr, sizeof(attr), "%s/%s", path, global_pool_attrs[a].name);
+                        path_join(attr, sizeof(attr), path, global_pool_attrs[a].name);
                         r = reader_read_u64(s->ctx, attr, (uint64_t *)((char *)pool + global_pool_attrs[a].offset));
                         if (r == 0) {
                                 pool->flags |= global_pool_attrs[a].flag;
