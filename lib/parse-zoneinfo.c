@@ -333,7 +333,8 @@ static bytes16 bad_bytes(bytes16 c) {
 /*
  * Whether the 64 bytes at b (b[-2] and b[-1] readable) hold no bad byte and no 'p', 's' or 'N'
  * that may start a line's text: one after a newline, or after a blank that follows a blank or a
- * newline. If so, add their newlines to *line. Vector extensions: SSE2 on x86-64, plain code
+ * newline. If so, add their newlines to *line. Conservative (a candidate may be mid-line: the
+ * bytewise path sorts it out), it never misses one. Vector extensions: SSE2 on x86-64, plain code
  * elsewhere.
  */
 static bool quiet_block(const char *b, unsigned *line) {
@@ -356,6 +357,15 @@ static bool quiet_block(const char *b, unsigned *line) {
                 n += nls[k];
         *line += n;
         return true;
+}
+
+/* The length of the run of quiet_block()s from b, within n bytes. */
+static size_t quiet_blocks(const char *b, size_t n, unsigned *line) {
+        size_t i;
+
+        for (i = 0; n - i >= 64 && quiet_block(b + i, line); i += 64)
+                ;
+        return i;
 }
 
 /* the index of the first lane of m (0 or 0xff each) that is set; m has one */
@@ -400,7 +410,7 @@ static size_t line_length(const char *l, size_t n, bool *ret_bad) {
  * byte is 'p' or 's' ('pages free', 'start_pfn:') and on headers ('N' at column 0); the other
  * lines are most of a big host's file. From pos, a line start, return the start of the next line
  * that may matter or that holds a bad byte (parse_line reports it), or len; add the newlines
- * passed to *line. Bytewise at first and in a block that may hold such a line, quiet_block()
+ * passed to *line. Bytewise at first and in a block that may hold such a line, quiet_blocks()
  * elsewhere.
  */
 static size_t skip_quiet_lines(const char *buf, size_t len, size_t pos, unsigned *line) {
@@ -428,8 +438,8 @@ static size_t skip_quiet_lines(const char *buf, size_t len, size_t pos, unsigned
                 if (i >= len)
                         return len;
                 seg = 64;
-                for (from = i; len - i >= 64 && quiet_block(buf + i, line); i += 64)
-                        ;
+                from = i;
+                i += quiet_blocks(buf + i, len - i, line);
                 if (i > from) {
                         const char *nl = memrchr(buf + from, '\n', i - from);
 
