@@ -334,8 +334,8 @@ static bytes16 bad_bytes(bytes16 c) {
  * Whether the 64 bytes at b (b[-2] and b[-1] readable) hold no bad byte and no 'p', 's' or 'N'
  * that may start a line's text: one after a newline, or after a blank that follows a blank or a
  * newline. If so, add their newlines to *line. Conservative (a candidate may be mid-line: the
- * bytewise path sorts it out), it never misses one. Vector extensions: SSE2 on x86-64, plain code
- * elsewhere.
+ * bytewise path sorts it out), it never misses one. Vector extensions: SSE2 on x86-64 without
+ * AVX2, plain code elsewhere.
  */
 static bool quiet_block(const char *b, unsigned *line) {
         bytes16 cand = { 0 }, nls = { 0 };
@@ -360,13 +360,119 @@ static bool quiet_block(const char *b, unsigned *line) {
 }
 
 /* The length of the run of quiet_block()s from b, within n bytes. */
-static size_t quiet_blocks(const char *b, size_t n, unsigned *line) {
+static size_t quiet_blocks_plain(const char *b, size_t n, unsigned *line) {
         size_t i;
 
         for (i = 0; n - i >= 64 && quiet_block(b + i, line); i += 64)
                 ;
         return i;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+/*
+ * With AVX2 or AVX-512BW (chosen at run time), the same test on bit masks: bit k of each mask
+ * says what byte k of the block is, and "preceded by" is a shift of the whole mask rather than two
+ * more loads of the block shifted by one and two bytes. prev: the masks of the 64 bytes before,
+ * of which only the top two bits count. A bad byte (parse_is_bad_byte) is one below 0x20 as a
+ * signed byte (so 0x80..0xff too) but newline and tab, or 0x7f.
+ */
+struct block_masks {
+        uint64_t nl, blank, first, bad;
+};
+
+static inline bool masks_quiet(const struct block_masks *m, const struct block_masks *prev) {
+        uint64_t lead = m->nl | m->blank, prev_lead = prev->nl | prev->blank;
+        uint64_t nl1 = m->nl << 1 | prev->nl >> 63, blank1 = m->blank << 1 | prev->blank >> 63;
+        uint64_t lead2 = lead << 2 | prev_lead >> 62;
+
+        return ((m->first & (nl1 | (blank1 & lead2))) | m->bad) == 0;
+}
+
+/* b[-2] and b[-1] as the top bits of the masks of the bytes before b */
+static inline struct block_masks masks_before(const char *b) {
+        return (struct block_masks){
+                .nl = (uint64_t)(b[-2] == '\n') << 62 | (uint64_t)(b[-1] == '\n') << 63,
+                .blank = (uint64_t)parse_is_blank(b[-2]) << 62 | (uint64_t)parse_is_blank(b[-1]) << 63,
+        };
+}
+
+__attribute__((target("avx2"))) static inline __m256i eq32(__m256i c, char x) {
+        return _mm256_cmpeq_epi8(c, _mm256_set1_epi8(x));
+}
+
+__attribute__((target("avx2"))) static inline uint64_t mask32(__m256i m) {
+        return (uint32_t)_mm256_movemask_epi8(m);
+}
+
+__attribute__((target("avx2,popcnt")))
+static size_t quiet_blocks_avx2(const char *b, size_t n, unsigned *line) {
+        struct block_masks prev = masks_before(b), m;
+        unsigned nls = 0;
+        size_t i;
+
+        for (i = 0; n - i >= 64; i += 64, prev = m) {
+                m = (struct block_masks){ 0 };
+                for (unsigned k = 0; k < 64; k += 32) {
+                        __m256i c = _mm256_loadu_si256((const __m256i *)(b + i + k));
+                        __m256i nl = eq32(c, '\n'), tab = eq32(c, '\t');
+                        __m256i ctl = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), c);
+
+                        m.nl |= mask32(nl) << k;
+                        m.blank |= mask32(eq32(c, ' ') | tab) << k;
+                        m.first |= mask32(eq32(c, 'p') | eq32(c, 's') | eq32(c, 'N')) << k;
+                        m.bad |= mask32((ctl & ~(nl | tab)) | eq32(c, 0x7f)) << k;
+                }
+                if (!masks_quiet(&m, &prev))
+                        break;
+                nls += (unsigned)__builtin_popcountll(m.nl);
+        }
+        *line += nls;
+        return i;
+}
+
+__attribute__((target("avx512bw"))) static inline uint64_t eq64(__m512i c, char x) {
+        return _mm512_cmpeq_epi8_mask(c, _mm512_set1_epi8(x));
+}
+
+__attribute__((target("avx512bw,popcnt")))
+static size_t quiet_blocks_avx512bw(const char *b, size_t n, unsigned *line) {
+        struct block_masks prev = masks_before(b), m;
+        unsigned nls = 0;
+        size_t i;
+
+        for (i = 0; n - i >= 64; i += 64, prev = m) {
+                __m512i c = _mm512_loadu_si512(b + i);
+                uint64_t tab = eq64(c, '\t');
+
+                m.nl = eq64(c, '\n');
+                m.blank = eq64(c, ' ') | tab;
+                m.first = eq64(c, 'p') | eq64(c, 's') | eq64(c, 'N');
+                m.bad = (_mm512_cmplt_epi8_mask(c, _mm512_set1_epi8(0x20)) & ~(m.nl | tab)) | eq64(c, 0x7f);
+                if (!masks_quiet(&m, &prev))
+                        break;
+                nls += (unsigned)__builtin_popcountll(m.nl);
+        }
+        *line += nls;
+        return i;
+}
+
+/* popcnt: every AVX2 CPU has it, and without it __builtin_popcountll() is a libgcc call */
+static size_t quiet_blocks(const char *b, size_t n, unsigned *line) {
+        if (__builtin_cpu_supports("popcnt")) {
+                if (__builtin_cpu_supports("avx512bw"))
+                        return quiet_blocks_avx512bw(b, n, line);
+                if (__builtin_cpu_supports("avx2"))
+                        return quiet_blocks_avx2(b, n, line);
+        }
+        return quiet_blocks_plain(b, n, line);
+}
+#else
+static size_t quiet_blocks(const char *b, size_t n, unsigned *line) {
+        return quiet_blocks_plain(b, n, line);
+}
+#endif
 
 /* the index of the first lane of m (0 or 0xff each) that is set; m has one */
 static unsigned first_lane(bytes16 m) {
