@@ -1180,6 +1180,7 @@ struct buddy_reads {
         unsigned zoneinfo, buddyinfo;
         char buddyinfo_path[512];
         bool drain_after_step;
+        bool garble_after_step;         /* a buddyinfo line cut short instead */
 };
 
 static int count_buddy_reads(void *data, int kind, const char *relpath, const char *buf, size_t len) {
@@ -1212,13 +1213,21 @@ static void drain_after_step(void *userdata, int32_t node_id, uint64_t size, uin
         (void)node_id, (void)size, (void)done, (void)target, (void)elapsed;
         if (z->drain_after_step)
                 write_buddyinfo(z->buddyinfo_path, 0);
+        if (z->garble_after_step) {
+                FILE *f = fopen(z->buddyinfo_path, "w");
+
+                ck_assert_ptr_nonnull(f);
+                fprintf(f, "Node 0, zone      DMA    414     57\nNode 0, zone    DMA32 x\n");
+                ck_assert_int_eq(fclose(f), 0);
+        }
 }
 
 /*
  * A node with several populated zones and no CMA (cma-615's node 0 with its CMA taken out of
  * proc/zoneinfo): the guard reads proc/zoneinfo before the first step only, then each zone's
- * free pages from proc/buddyinfo, and stops when they drop below the watermarks. A transition
- * of two nodes reads proc/zoneinfo once.
+ * free pages from proc/buddyinfo, and stops when they drop below the watermarks; a malformed
+ * buddyinfo is an error that names it, and the pool goes back. A transition of two nodes reads
+ * proc/zoneinfo once.
  */
 START_TEST(test_guard_updates_from_buddyinfo) {
         static const struct transition_target grow[] = {
@@ -1230,6 +1239,7 @@ START_TEST(test_guard_updates_from_buddyinfo) {
         struct buddy_reads z = { 0 };
         struct cmaplan_apply_opts o = { .sz = sizeof(o), .step_pages = 16, .timeout_msec = 5000,
                                         .progress = drain_after_step, .userdata = &z };
+        struct cmaplan_transition_info info;
         struct cmaplan_transition *t = NULL;
         struct cmaplan_transition_step st;
         struct cmaplan_snapshot *s;
@@ -1267,6 +1277,24 @@ START_TEST(test_guard_updates_from_buddyinfo) {
         ck_assert_uint_eq(st.n_writes, 2);      /* one step, then the roll back */
         ck_assert_uint_eq(z.zoneinfo, 1);
         ck_assert_uint_eq(z.buddyinfo, 1);
+        cmaplan_transition_unref(t);
+        cmaplan_snapshot_unref(s);
+
+        /* a malformed buddyinfo after the first step: an error naming it, the pool rolled back */
+        sim_write_tree(e.sim, e.root);
+        write_buddyinfo(z.buddyinfo_path, 2334);
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 0, &s), 0);
+        z = (struct buddy_reads) { .garble_after_step = true };
+        snprintf(z.buddyinfo_path, sizeof(z.buddyinfo_path), "%s/proc/buddyinfo", e.root);
+        ck_assert_int_eq(transition_run(s, grow, 1, &o, NULL, NULL, &t), 1);
+        get_info(t, &info);
+        get_step(t, 0, &st);
+        ck_assert_uint_eq(info.outcome, CMAPLAN_TRANSITION_ROLLED_BACK);
+        ck_assert_uint_eq(st.stop_reason, CMAPLAN_STOP_ERROR);
+        ck_assert_int_eq(st.error, -EINVAL);
+        ck_assert_msg(strstr(info.message, "proc/buddyinfo:2:"), "%s", info.message);
+        snprintf(cmd, sizeof(cmd), "%s/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", e.root);
+        ck_assert_uint_eq(read_file(cmd), 0);
         cmaplan_transition_unref(t);
         cmaplan_snapshot_unref(s);
 
