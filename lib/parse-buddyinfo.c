@@ -82,6 +82,20 @@ static int check_duplicates(const struct parsed_buddy *b, const unsigned *lines,
         return 0;
 }
 
+bool buddy_free_pages(const uint64_t *free_blocks, unsigned n_orders, uint64_t *ret) {
+        uint64_t sum = 0;
+        bool fits = true;
+
+        for (unsigned k = 0; k < n_orders && k < CMAPLAN_MAX_ORDERS && k < 64; k++) {
+                uint64_t pages;
+
+                fits &= !__builtin_mul_overflow(free_blocks[k], (uint64_t)1 << k, &pages);
+                fits &= !__builtin_add_overflow(sum, pages, &sum);
+        }
+        *ret = sum;
+        return fits;
+}
+
 int parse_buddyinfo(const char *buf, size_t len, struct parsed_buddy **ret, unsigned *ret_n,
                     struct parse_error *err) {
         struct parsed_buddy *b = NULL;

@@ -84,6 +84,9 @@ struct parsed_buddy {
 };
 int parse_buddyinfo(const char *buf, size_t len, struct parsed_buddy **ret, unsigned *ret_n,
                     struct parse_error *err);
+/* A zone's free pages from its free blocks per order: the sum of blocks << order, what zoneinfo
+ * counts as nr_free_pages. false if it does not fit 64 bits (*ret is then the sum modulo 2^64). */
+bool buddy_free_pages(const uint64_t *free_blocks, unsigned n_orders, uint64_t *ret);
 
 /*
  * proc/pagetypeinfo: per populated zone, free pageblock-sized-or-larger chunks split into CMA and

@@ -298,15 +298,10 @@ static int kernel_read_zone_free(struct cmaplan_ctx *ctx, void *data, int node_i
                         r = -ENOENT;
                         break;
                 }
-                for (unsigned k = 0; k < b[i].n_orders && k < 64; k++) {
-                        uint64_t pages;
-
-                        if (__builtin_mul_overflow(b[i].free_blocks[k], (uint64_t)1 << k, &pages) ||
-                            __builtin_add_overflow(free_pages[z], pages, &free_pages[z])) {
-                                r = cmaplan_set_error(ctx, -ERANGE, "proc/buddyinfo: node %d zone %s: free blocks overflow",
-                                                      node_id, b[i].zone);
-                                break;
-                        }
+                if (!buddy_free_pages(b[i].free_blocks, b[i].n_orders, &free_pages[z])) {
+                        r = cmaplan_set_error(ctx, -ERANGE, "proc/buddyinfo: node %d zone %s: free blocks overflow",
+                                              node_id, b[i].zone);
+                        break;
                 }
                 seen[z] = true;
         }

@@ -305,12 +305,11 @@ static void free_pages_from_buddy(struct cmaplan_snapshot *s) {
         for (unsigned i = 0; i < s->n_nodes; i++)
                 for (unsigned z = 0; z < s->nodes[i].n_zones; z++) {
                         struct cmaplan_zone_info *zi = &s->nodes[i].zones[z].info;
-                        uint64_t pages = 0;
+                        uint64_t pages;
 
                         if (!(zi->flags & CMAPLAN_ZONE_HAS_BUDDYINFO))
                                 continue;
-                        for (unsigned k = 0; k < zi->n_orders && k < CMAPLAN_MAX_ORDERS && k < 64; k++)
-                                pages += zi->free_blocks[k] << k;
+                        (void)buddy_free_pages(zi->free_blocks, zi->n_orders, &pages);  /* wraps, as it did */
                         zi->free_pages = zi->nr_free_pages = pages;
                 }
 }
