@@ -36,6 +36,9 @@ struct cmaplan_ctx {
         struct pool_fd *pool_fds;
         unsigned n_pool_fds;
         bool keep_pool_fds;
+        /* live host only: kernel markers a transition re-reads before its steps, opened on first
+         * use and read with pread() from then on (lib/validate.c); -1 = not open */
+        int marker_fds[4];
 };
 
 struct pool_io_ops;

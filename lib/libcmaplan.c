@@ -44,6 +44,8 @@ _public_ int cmaplan_new(const struct cmaplan_ctx_opts *opts, struct cmaplan_ctx
                 return -ENOMEM;
         ctx->refcount = 1;
         ctx->root_fd = -1;
+        for (unsigned i = 0; i < ELEMENTSOF(ctx->marker_fds); i++)
+                ctx->marker_fds[i] = -1;
         ctx->log_priority = CMAPLAN_LOG_ERR;
 
         env = secure_getenv("CMAPLAN_LOG");
@@ -88,6 +90,9 @@ _public_ struct cmaplan_ctx *cmaplan_unref(struct cmaplan_ctx *ctx) {
         pool_io_release(ctx);
         if (ctx->root_fd >= 0)
                 close(ctx->root_fd);
+        for (unsigned i = 0; i < ELEMENTSOF(ctx->marker_fds); i++)
+                if (ctx->marker_fds[i] >= 0)
+                        close(ctx->marker_fds[i]);
         free(ctx->root);
         free(ctx->lock_dir);
         free(ctx);

@@ -168,22 +168,45 @@ static int validate_pools(struct cmaplan_snapshot *s, uint64_t flags) {
 }
 
 /*
- * Read directly, not through the reader: a marker of the live kernel, not part of the host's
- * description (a capture does not keep it, a tree has none).
+ * The live kernel's markers: sys/kernel/uevent_seqnum and the sysctls the zone watermarks come
+ * from. Read directly, not through the reader: they are not part of the host's description (a
+ * capture does not keep them, a tree has none). A transition reads them before its first steps,
+ * so the context keeps them open: pread() at offset 0 prints them afresh, and saves an open
+ * and a close (a path walk) per read.
  */
+enum { MARKER_UEVENT_SEQNUM, MARKER_MIN_FREE_KBYTES, MARKER_WATERMARK_SCALE_FACTOR, MARKER_LOWMEM_RESERVE_RATIO };
+
+static const char *const marker_paths[] = {
+        [MARKER_UEVENT_SEQNUM] = "/sys/kernel/uevent_seqnum",
+        [MARKER_MIN_FREE_KBYTES] = "/proc/sys/vm/min_free_kbytes",
+        [MARKER_WATERMARK_SCALE_FACTOR] = "/proc/sys/vm/watermark_scale_factor",
+        [MARKER_LOWMEM_RESERVE_RATIO] = "/proc/sys/vm/lowmem_reserve_ratio",
+};
+
+/* up to size bytes of the marker's text, or -1 (not the live host, or unreadable) */
+static ssize_t read_marker(struct cmaplan_ctx *ctx, unsigned m, char *buf, size_t size) {
+        _Static_assert(ELEMENTSOF(marker_paths) == ELEMENTSOF(ctx->marker_fds), "one fd per marker");
+        int *fd = &ctx->marker_fds[m];
+        ssize_t n;
+
+        if (!streq(ctx->root, "/"))
+                return -1;
+        if (*fd < 0) {
+                *fd = open(marker_paths[m], O_RDONLY | O_CLOEXEC);
+                if (*fd < 0)
+                        return -1;
+        }
+        do
+                n = pread(*fd, buf, size, 0);
+        while (n < 0 && errno == EINTR);
+        return n;
+}
+
 uint64_t snapshot_uevent_seqnum(struct cmaplan_ctx *ctx) {
         char buf[32];
         uint64_t v;
-        ssize_t n;
-        int fd;
+        ssize_t n = read_marker(ctx, MARKER_UEVENT_SEQNUM, buf, sizeof(buf));
 
-        if (!streq(ctx->root, "/"))
-                return 0;
-        fd = open("/sys/kernel/uevent_seqnum", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        n = read(fd, buf, sizeof(buf));
-        close(fd);
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
                 n--;
         if (n <= 0 || parse_u64(buf, (size_t)n, &v) < 0)
@@ -191,25 +214,13 @@ uint64_t snapshot_uevent_seqnum(struct cmaplan_ctx *ctx) {
         return v;
 }
 
-/* read directly too, and for the same reason */
 void snapshot_read_wmark_sysctls(struct cmaplan_ctx *ctx, struct wmark_sysctls *ret) {
-        static const char *const paths[] = {
-                "/proc/sys/vm/min_free_kbytes",
-                "/proc/sys/vm/watermark_scale_factor",
-                "/proc/sys/vm/lowmem_reserve_ratio",
-        };
+        _Static_assert(ELEMENTSOF(ret->text) == 3, "the three sysctls after uevent_seqnum");
 
         memset(ret, 0, sizeof(*ret));
-        if (!streq(ctx->root, "/"))
-                return;
-        for (unsigned i = 0; i < ELEMENTSOF(paths); i++) {
-                int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
-                ssize_t n;
+        for (unsigned i = 0; i < ELEMENTSOF(ret->text); i++) {
+                ssize_t n = read_marker(ctx, MARKER_MIN_FREE_KBYTES + i, ret->text[i], sizeof(ret->text[i]) - 1);
 
-                if (fd < 0)
-                        return;
-                n = read(fd, ret->text[i], sizeof(ret->text[i]) - 1);
-                close(fd);
                 /* a longer text than we keep could differ past what we compare */
                 if (n <= 0 || (size_t)n == sizeof(ret->text[i]) - 1)
                         return;

@@ -129,6 +129,55 @@ START_TEST(test_live_json) {
 }
 END_TEST
 
+/* how many of this process's fds are open on the live kernel's markers (lib/validate.c) */
+static unsigned marker_fds(void) {
+        static const char *const markers[] = { "/sys/kernel/uevent_seqnum", "/proc/sys/vm/min_free_kbytes",
+                                               "/proc/sys/vm/watermark_scale_factor",
+                                               "/proc/sys/vm/lowmem_reserve_ratio" };
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *e;
+        unsigned n = 0;
+
+        ck_assert_ptr_nonnull(d);
+        while ((e = readdir(d))) {
+                char link[64], target[256];
+                ssize_t len;
+
+                snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+                len = readlink(link, target, sizeof(target) - 1);
+                if (len <= 0)
+                        continue;
+                target[len] = '\0';
+                for (unsigned i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
+                        n += strcmp(target, markers[i]) == 0;
+        }
+        closedir(d);
+        return n;
+}
+
+/*
+ * The context keeps the markers open for the transitions that follow a snapshot: one fd each,
+ * whatever the number of snapshots, and none left once the context is gone.
+ */
+START_TEST(test_live_markers_kept_open) {
+        struct cmaplan_snapshot *a = NULL, *b = NULL;
+        struct cmaplan_ctx *ctx = NULL;
+        unsigned before = marker_fds();
+
+        ck_assert_int_eq(cmaplan_new(NULL, &ctx), 0);
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 0, &a), 0);
+        ck_assert_uint_eq(marker_fds(), before + 4);
+        ck_assert_int_eq(cmaplan_snapshot_new(ctx, 0, &b), 0);
+        ck_assert_uint_eq(marker_fds(), before + 4);
+        cmaplan_snapshot_unref(a);
+        cmaplan_unref(ctx);
+        /* b still holds the context */
+        ck_assert_uint_eq(marker_fds(), before + 4);
+        cmaplan_snapshot_unref(b);
+        ck_assert_uint_eq(marker_fds(), before);
+}
+END_TEST
+
 int main(void) {
         Suite *s;
         TCase *tc;
@@ -144,6 +193,7 @@ int main(void) {
         tcase_add_test(tc, test_live_nodes);
         tcase_add_test(tc, test_live_pools);
         tcase_add_test(tc, test_live_json);
+        tcase_add_test(tc, test_live_markers_kept_open);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }
