@@ -52,9 +52,16 @@ void journal_free(struct journal *j) {
 }
 
 void journal_boot_id(struct cmaplan_ctx *ctx, char buf[static 64]) {
+        /* the live kernel's boot id cannot change under a running process: read it once */
+        bool live = streq(ctx->root, "/");
         struct file_buf f;
         size_t n;
 
+        _Static_assert(sizeof(ctx->boot_id) == 64, "the size callers pass");
+        if (live && ctx->boot_id[0]) {
+                memcpy(buf, ctx->boot_id, sizeof(ctx->boot_id));
+                return;
+        }
         buf[0] = '\0';
         if (reader_read_file(ctx, "proc/sys/kernel/random/boot_id", &f) < 0)
                 return;
@@ -62,6 +69,8 @@ void journal_boot_id(struct cmaplan_ctx *ctx, char buf[static 64]) {
         if (n > 0 && n < 64) {
                 memcpy(buf, f.data, n);
                 buf[n] = '\0';
+                if (live)
+                        memcpy(ctx->boot_id, buf, n + 1);
         }
         file_buf_free(&f);
 }

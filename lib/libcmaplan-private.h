@@ -39,6 +39,8 @@ struct cmaplan_ctx {
         /* live host only: kernel markers a transition re-reads before its steps, opened on first
          * use and read with pread() from then on (lib/validate.c); -1 = not open */
         int marker_fds[4];
+        /* live host only: proc/sys/kernel/random/boot_id, read once ("" = not yet) */
+        char boot_id[64];
 };
 
 struct pool_io_ops;
