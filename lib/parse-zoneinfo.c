@@ -13,9 +13,12 @@
 
 #include "parse.h"
 
-static bool span_eq(const char *s, size_t len, const char *lit) {
-        return strlen(lit) == len && memcmp(s, lit, len) == 0;
+static bool span_eq_n(const char *s, size_t len, const char *lit, size_t lit_len) {
+        return lit_len == len && memcmp(s, lit, len) == 0;
 }
+
+/* lit: a string literal, its length known at compile time (most lines are compared to several) */
+#define span_eq(s, len, lit) span_eq_n(s, len, "" lit "", sizeof(lit) - 1)
 
 uint32_t zone_type_from_name(const char *name) {
         static const char *const names[] = {
@@ -47,20 +50,23 @@ void zone_info_zoneinfo_only(struct cmaplan_zone_info *z) {
 /* "name value" lines of a zone that we keep; everything else is skipped */
 static const struct field {
         const char *name;
+        size_t name_len;
         size_t offset;
         uint32_t flag;
 } fields[] = {
-        { "boost", offsetof(struct cmaplan_zone_info, boost_pages), CMAPLAN_ZONE_HAS_BOOST },
-        { "min", offsetof(struct cmaplan_zone_info, min_pages), 0 },
-        { "low", offsetof(struct cmaplan_zone_info, low_pages), 0 },
-        { "high", offsetof(struct cmaplan_zone_info, high_pages), 0 },
-        { "promo", offsetof(struct cmaplan_zone_info, promo_pages), CMAPLAN_ZONE_HAS_PROMO },
-        { "spanned", offsetof(struct cmaplan_zone_info, spanned_pages), 0 },
-        { "present", offsetof(struct cmaplan_zone_info, present_pages), 0 },
-        { "managed", offsetof(struct cmaplan_zone_info, managed_pages), 0 },
-        { "cma", offsetof(struct cmaplan_zone_info, cma_pages), CMAPLAN_ZONE_HAS_CMA },
-        { "nr_free_pages", offsetof(struct cmaplan_zone_info, nr_free_pages), 0 },
-        { "nr_free_cma", offsetof(struct cmaplan_zone_info, nr_free_cma), 0 },
+#define FIELD(name, member, flag) { name, sizeof(name) - 1, offsetof(struct cmaplan_zone_info, member), flag }
+        FIELD("boost", boost_pages, CMAPLAN_ZONE_HAS_BOOST),
+        FIELD("min", min_pages, 0),
+        FIELD("low", low_pages, 0),
+        FIELD("high", high_pages, 0),
+        FIELD("promo", promo_pages, CMAPLAN_ZONE_HAS_PROMO),
+        FIELD("spanned", spanned_pages, 0),
+        FIELD("present", present_pages, 0),
+        FIELD("managed", managed_pages, 0),
+        FIELD("cma", cma_pages, CMAPLAN_ZONE_HAS_CMA),
+        FIELD("nr_free_pages", nr_free_pages, 0),
+        FIELD("nr_free_cma", nr_free_cma, 0),
+#undef FIELD
 };
 
 enum section {
@@ -294,7 +300,7 @@ static int parse_line(struct state *st, const char *l, size_t ll, unsigned line,
                         return parse_protection(l, ll, i + tlen + 1, line, info, err);
                 if (!colon)
                         for (size_t f = 0; f < ELEMENTSOF(fields); f++)
-                                if (span_eq(l + i, tlen, fields[f].name)) {
+                                if (span_eq_n(l + i, tlen, fields[f].name, fields[f].name_len)) {
                                         info->flags |= fields[f].flag;
                                         return parse_value(l, ll, i + tlen, fields[f].name, line,
                                                            (uint64_t *)((char *)info + fields[f].offset), err);
