@@ -26,10 +26,16 @@ static unsigned set_range(uint64_t *bitmap, uint64_t a, uint64_t b) {
         return added;
 }
 
-/* One pass over the list: validates it, and fills bitmap when it is not NULL. */
+/*
+ * One pass over the list: validates it, and fills bitmap when it is not NULL. Without one, counts
+ * the ids while each range starts after the one before (the kernel prints them so); *ret_sorted
+ * says whether they did, and *ret_max_id is the largest id.
+ */
 static int walk_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap, unsigned *ret_count,
-                       struct parse_error *err) {
+                       bool *ret_sorted, uint64_t *ret_max_id, struct parse_error *err) {
         unsigned count = 0;
+        uint64_t next = 0, top = 0;     /* the first id after the ranges so far, the largest id */
+        bool sorted = true;
         size_t pos = 0;
         char q[33];
 
@@ -58,6 +64,12 @@ static int walk_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *b
                         return parse_fail(err, 1, -ERANGE, "id out of range (max %u) in '%s'", max_id, parse_quote(q, item, n));
                 if (bitmap)
                         count += set_range(bitmap, a, b);
+                else if (a >= next && sorted)
+                        count += (unsigned)(b - a + 1);
+                else
+                        sorted = false;
+                next = b + 1;
+                top = b > top ? b : top;
                 pos += n;
                 if (comma) {
                         pos++;
@@ -67,11 +79,18 @@ static int walk_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *b
         }
         if (ret_count)
                 *ret_count = count;
+        if (ret_sorted)
+                *ret_sorted = sorted;
+        if (ret_max_id)
+                *ret_max_id = top;
         return 0;
 }
 
 int parse_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap, unsigned *ret_count,
                  struct parse_error *err) {
+        unsigned count = 0;
+        uint64_t top = 0;
+        bool sorted = true;
         int r;
 
         if (!buf)
@@ -79,12 +98,26 @@ int parse_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap,
         if (len > 0 && buf[len - 1] == '\n')
                 len--;
         /* validate first so that the bitmap stays untouched on failure */
-        r = walk_idlist(buf, len, max_id, NULL, NULL, err);
+        r = walk_idlist(buf, len, max_id, NULL, &count, &sorted, &top, err);
         if (r < 0)
                 return r;
-        if (!bitmap)
+        if (bitmap)
+                return walk_idlist(buf, len, max_id, bitmap, ret_count, NULL, NULL, err);
+        if (!ret_count)
                 return 0;
-        return walk_idlist(buf, len, max_id, bitmap, ret_count, err);
+        if (!sorted) {
+                /* ranges out of order or overlapping: count them in a bitmap only as big as they need */
+                uint64_t *scratch = calloc(top / 64 + 1, sizeof(uint64_t));
+
+                if (!scratch)
+                        return parse_fail(err, 0, -ENOMEM, "out of memory");
+                r = walk_idlist(buf, len, max_id, scratch, &count, NULL, NULL, err);
+                free(scratch);
+                if (r < 0)
+                        return r;
+        }
+        *ret_count = count;
+        return 0;
 }
 
 int parse_distance(const char *buf, size_t len, uint32_t *ret, unsigned max, unsigned *ret_n,

@@ -40,7 +40,8 @@ int parse_size(const char *s, size_t len, uint64_t *ret_bytes);
 /*
  * A kernel list "0-3,8,10-11\n" (also "" or "\n" = empty) into a bitmap of max_id bits
  * (words = (max_id + 63) / 64 uint64_t, zeroed by the caller). Ids >= max_id: -ERANGE.
- * *ret_count = number of ids set.
+ * *ret_count = number of ids set. bitmap NULL: only validate, and count the distinct ids when
+ * ret_count is not NULL (no bitmap of max_id bits needed while the ranges come in order).
  */
 int parse_idlist(const char *buf, size_t len, unsigned max_id, uint64_t *bitmap, unsigned *ret_count,
                  struct parse_error *err);

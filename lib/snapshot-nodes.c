@@ -66,7 +66,6 @@ static int read_node_cpulist(struct cmaplan_snapshot *s, struct cmaplan_node *n,
         struct parse_error err = { 0 };
         char path[128];
         struct file_buf f;
-        uint64_t *bitmap;
         unsigned count = 0;
         int r;
 
@@ -74,13 +73,7 @@ static int read_node_cpulist(struct cmaplan_snapshot *s, struct cmaplan_node *n,
         r = reader_read_file(s->ctx, path, &f);
         if (r < 0)
                 return is_fact(r) ? 0 : r;
-        bitmap = calloc(BITMAP_WORDS(MAX_CPUS), sizeof(uint64_t));
-        if (!bitmap) {
-                file_buf_free(&f);
-                return -ENOMEM;
-        }
-        r = parse_idlist(f.data, f.len, MAX_CPUS, bitmap, &count, &err);
-        free(bitmap);
+        r = parse_idlist(f.data, f.len, MAX_CPUS, NULL, &count, &err);
         if (r < 0) {
                 file_buf_free(&f);
                 return reader_parse_failed(s->ctx, path, r, &err);

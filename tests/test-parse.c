@@ -336,6 +336,33 @@ START_TEST(test_idlist_wide) {
 }
 END_TEST
 
+/* without a bitmap: the distinct ids, whatever the order of the ranges */
+START_TEST(test_idlist_count_only) {
+        struct parse_error err = { 0 };
+        unsigned count = 99;
+
+        ck_assert_int_eq(idlist("0-3,8,10-11\n", 128, NULL, &count, &err), 0);
+        ck_assert_uint_eq(count, 7);
+        ck_assert_int_eq(idlist("0-3,4-5", 128, NULL, &count, &err), 0);
+        ck_assert_uint_eq(count, 6);
+        /* out of order, overlapping, repeated */
+        ck_assert_int_eq(idlist("8,0-3,2-9", 128, NULL, &count, &err), 0);
+        ck_assert_uint_eq(count, 10);
+        ck_assert_int_eq(idlist("1,1", 128, NULL, &count, &err), 0);
+        ck_assert_uint_eq(count, 1);
+        ck_assert_int_eq(idlist("0-3,3-5", 128, NULL, &count, &err), 0);
+        ck_assert_uint_eq(count, 6);
+        ck_assert_int_eq(idlist("65000-65535,0", 65536, NULL, &count, &err), 0);
+        ck_assert_uint_eq(count, 537);
+        ck_assert_int_eq(idlist("\n", 128, NULL, &count, &err), 0);
+        ck_assert_uint_eq(count, 0);
+        /* an error leaves the count alone */
+        count = 99;
+        ck_assert_int_eq(idlist("0-3,128", 128, NULL, &count, &err), -ERANGE);
+        ck_assert_uint_eq(count, 99);
+}
+END_TEST
+
 START_TEST(test_idlist_errors) {
         struct parse_error err = { 0 };
         uint64_t bm[2] = { 0 };
@@ -2165,6 +2192,7 @@ static Suite *suite_list(void) {
         tcase_add_test(tc, test_idlist_basic);
         tcase_add_test(tc, test_idlist_empty);
         tcase_add_test(tc, test_idlist_wide);
+        tcase_add_test(tc, test_idlist_count_only);
         tcase_add_test(tc, test_idlist_errors);
         tcase_add_test(tc, test_distance);
         tcase_add_test(tc, test_distance_errors);

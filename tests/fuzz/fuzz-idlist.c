@@ -31,13 +31,17 @@ static void one_list(const char *buf, size_t size, unsigned max_id) {
         size_t words = (max_id + 63) / 64;
         uint64_t *bitmap = calloc(words, sizeof(uint64_t)), *again = calloc(words, sizeof(uint64_t));
         struct parse_error err = { 0 };
-        unsigned count = 12345, count2 = 0, bits = 0;
-        int r, r_check;
+        unsigned count = 12345, count2 = 0, bits = 0, count_only = 54321;
+        int r, r_check, r_count;
 
         fuzz_assert(bitmap && again);
         r_check = parse_idlist(buf, size, max_id, NULL, NULL, &err);
+        r_count = parse_idlist(buf, size, max_id, NULL, &count_only, &err);
         r = parse_idlist(buf, size, max_id, bitmap, &count, &err);
         fuzz_assert(r == r_check);
+        fuzz_assert(r_count == r_check);
+        /* counted without a bitmap: the same number of distinct ids, and nothing on failure */
+        fuzz_assert(r < 0 ? count_only == 54321 : count_only == count);
         if (r < 0) {
                 fuzz_check_error(r, &err, buf, size);
                 fuzz_assert(count == 12345);
