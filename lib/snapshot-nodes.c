@@ -96,8 +96,9 @@ static int read_node_distance(struct cmaplan_snapshot *s, struct cmaplan_node *n
         r = reader_read_file(s->ctx, path, &f);
         if (r < 0)
                 return is_fact(r) ? 0 : r;
-        n->distance = calloc(n_online ? n_online : 1, sizeof(uint32_t));
-        n->distance_to = calloc(n_online ? n_online : 1, sizeof(int));
+        /* not zeroed: both are filled below, or the snapshot fails */
+        n->distance = malloc((n_online ? n_online : 1) * sizeof(uint32_t));
+        n->distance_to = malloc((n_online ? n_online : 1) * sizeof(int));
         if (!n->distance || !n->distance_to) {
                 file_buf_free(&f);
                 return -ENOMEM;
