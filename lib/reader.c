@@ -87,42 +87,44 @@ static int missing(struct cmaplan_ctx *ctx, const char *relpath, int r) {
 }
 
 /*
+ * A regular file within the bound, or an error naming relpath. The reader calls it only when a
+ * file's first read leaves the question open (see read_file()).
+ */
+static int check_regular(struct cmaplan_ctx *ctx, int fd, const char *relpath, struct stat *st) {
+        if (fstat(fd, st) < 0)
+                return cmaplan_set_error(ctx, -errno, "%s: cannot stat: %s", relpath, strerror(errno));
+        if (!S_ISREG(st->st_mode))
+                return cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
+        if ((uint64_t)st->st_size > READER_MAX_FILE_BYTES)
+                return cmaplan_set_error(ctx, -EFBIG, "%s: file of %llu bytes is larger than the %u MiB limit",
+                                         relpath, (unsigned long long)st->st_size, READER_MAX_FILE_BYTES >> 20);
+        return 0;
+}
+
+/*
  * Read a whole regular file into buf (size bytes, may be NULL) or, when it does not fit, into a
  * malloc'd buffer: the caller frees ret->data when it is not buf.
+ *
+ * No fstat() for a file that a first read shows to be short: almost every file of the kernel's
+ * (and a syscall per file on a big host). The open is O_NONBLOCK, so nothing waits; a FIFO
+ * without data, a directory or a device reads as nothing, fails, or fills the buffer, and each of
+ * those asks fstat(), which refuses what is not a regular file. What a FIFO's writer or a device
+ * gives in a short first read is read like a file's content: whoever made the tree chose that
+ * content anyway. A file that fills the first buffer is sized by st_size from then on (procfs
+ * and sysfs report 0 or 4096: the buffer doubles, bounded).
  */
 static int read_file(struct cmaplan_ctx *ctx, const char *relpath, char *buf, size_t size, struct file_buf *ret) {
-        struct stat st;
         size_t alloc = buf ? size : 4096, len = 0;
+        bool checked = false;
+        struct stat st = { 0 };
         char *data = buf;
         int fd, r;
 
-        /* O_NONBLOCK: a FIFO planted where a file should be must not hang us before fstat. */
         fd = open_in_root(ctx, relpath, O_RDONLY | O_NONBLOCK | O_NOCTTY);
         if (fd < 0) {
                 if (is_silent_error(fd))
                         return missing(ctx, relpath, fd);
                 return cmaplan_set_error(ctx, fd, "%s: cannot open: %s", relpath, strerror(-fd));
-        }
-        if (fstat(fd, &st) < 0) {
-                r = cmaplan_set_error(ctx, -errno, "%s: cannot stat: %s", relpath, strerror(errno));
-                goto out;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                r = cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
-                goto out;
-        }
-        if ((uint64_t)st.st_size > READER_MAX_FILE_BYTES) {
-                r = cmaplan_set_error(ctx, -EFBIG, "%s: file of %llu bytes is larger than the %u MiB limit",
-                                      relpath, (unsigned long long)st.st_size, READER_MAX_FILE_BYTES >> 20);
-                goto out;
-        }
-        /*
-         * procfs and sysfs report size 0 or 4096: read until EOF, bounded. Room for one byte
-         * more than st_size (and the NUL) sees EOF without growing the buffer.
-         */
-        if ((size_t)st.st_size + 2 > alloc) {
-                alloc = (size_t)st.st_size + 2;
-                data = NULL;
         }
         if (!data) {
                 data = malloc(alloc);
@@ -138,13 +140,22 @@ static int read_file(struct cmaplan_ctx *ctx, const char *relpath, char *buf, si
                         size_t grow;
                         char *p;
 
+                        if (!checked) {
+                                r = check_regular(ctx, fd, relpath, &st);
+                                if (r < 0)
+                                        goto out;
+                                checked = true;
+                        }
                         /* the bound counts bytes read, not the buffer: never hold more than one byte past it */
                         if (len > READER_MAX_FILE_BYTES) {
                                 r = cmaplan_set_error(ctx, -EFBIG, "%s: larger than the %u MiB limit",
                                                       relpath, READER_MAX_FILE_BYTES >> 20);
                                 goto out;
                         }
-                        grow = alloc * 2 < READER_MAX_FILE_BYTES + 2 ? alloc * 2 : READER_MAX_FILE_BYTES + 2;
+                        /* room for one byte more than st_size (and the NUL) sees EOF without growing again */
+                        grow = alloc * 2 > (size_t)st.st_size + 2 ? alloc * 2 : (size_t)st.st_size + 2;
+                        if (grow > READER_MAX_FILE_BYTES + 2)
+                                grow = READER_MAX_FILE_BYTES + 2;
                         if (data == buf) {
                                 p = malloc(grow);
                                 if (p)
@@ -163,13 +174,29 @@ static int read_file(struct cmaplan_ctx *ctx, const char *relpath, char *buf, si
                         if (errno == EINTR)
                                 continue;
                         r = -errno;
+                        /* a directory (EISDIR), a FIFO whose writer wrote nothing (EAGAIN), ... */
+                        if (!checked) {
+                                int q = check_regular(ctx, fd, relpath, &st);
+
+                                if (q < 0) {
+                                        r = q;
+                                        goto out;
+                                }
+                        }
                         if (is_silent_error(r))
                                 goto out;
                         r = cmaplan_set_error(ctx, r, "%s: read failed: %s", relpath, strerror(-r));
                         goto out;
                 }
-                if (n == 0)
+                if (n == 0) {
+                        /* an empty file, or a FIFO without a writer */
+                        if (len == 0 && !checked) {
+                                r = check_regular(ctx, fd, relpath, &st);
+                                if (r < 0)
+                                        goto out;
+                        }
                         break;
+                }
                 len += (size_t)n;
         }
         /* Capture tools that save C strings (hwloc's) leave a NUL after the last newline. */
