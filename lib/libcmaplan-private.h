@@ -88,9 +88,10 @@ struct cmaplan_node {
         char *cpulist;
         struct cmaplan_zone *zones;
         unsigned n_zones;
-        /* distance[i] is the distance to distance_to[i] (a node id) */
+        /* distance[i] is the distance to distance_to[i] (a node id); distance_to is the
+         * snapshot's online_ids, shared by every node */
         uint32_t *distance;
-        int *distance_to;
+        const int *distance_to;
         unsigned n_distance;
         struct kv *meminfo;
         unsigned n_meminfo;
@@ -137,6 +138,7 @@ struct cmaplan_snapshot {
         char *cmdline;
         struct cmaplan_node *nodes;     /* sorted by node id */
         unsigned n_nodes;
+        int *online_ids;                /* the online nodes in id order, as nodeN/distance lists them */
         uint64_t page_sizes[CMAPLAN_MAX_PAGE_SIZES]; /* ascending */
         unsigned n_page_sizes;
         struct cmaplan_pool_info global_pools[CMAPLAN_MAX_PAGE_SIZES];

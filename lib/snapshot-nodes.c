@@ -85,7 +85,7 @@ static int read_node_cpulist(struct cmaplan_snapshot *s, struct cmaplan_node *n,
 }
 
 static int read_node_distance(struct cmaplan_snapshot *s, struct cmaplan_node *n, const char *dir,
-                              const int *online_ids, unsigned n_online) {
+                              unsigned n_online) {
         struct parse_error err = { 0 };
         char path[128];
         struct file_buf f;
@@ -96,10 +96,9 @@ static int read_node_distance(struct cmaplan_snapshot *s, struct cmaplan_node *n
         r = reader_read_file(s->ctx, path, &f);
         if (r < 0)
                 return is_fact(r) ? 0 : r;
-        /* not zeroed: both are filled below, or the snapshot fails */
+        /* not zeroed: filled below, or the snapshot fails */
         n->distance = malloc((n_online ? n_online : 1) * sizeof(uint32_t));
-        n->distance_to = malloc((n_online ? n_online : 1) * sizeof(int));
-        if (!n->distance || !n->distance_to) {
+        if (!n->distance) {
                 file_buf_free(&f);
                 return -ENOMEM;
         }
@@ -111,7 +110,7 @@ static int read_node_distance(struct cmaplan_snapshot *s, struct cmaplan_node *n
         if (count != n_online)
                 return cmaplan_set_error(s->ctx, -EINVAL, "%s:1: %u distances for %u online nodes", path,
                                          count, n_online);
-        memcpy(n->distance_to, online_ids, n_online * sizeof(int));
+        n->distance_to = s->online_ids;
         n->n_distance = count;
         return 0;
 }
@@ -462,6 +461,12 @@ int snapshot_read_nodes(struct cmaplan_snapshot *s) {
                 }
         }
 
+        s->online_ids = malloc((n_online ? n_online : 1) * sizeof(int));
+        if (!s->online_ids) {
+                r = -ENOMEM;
+                goto out;
+        }
+        memcpy(s->online_ids, online_ids, n_online * sizeof(int));
         for (unsigned i = 0; i < s->n_nodes; i++) {
                 struct cmaplan_node *n = &s->nodes[i];
                 char dir[64];
@@ -485,7 +490,7 @@ int snapshot_read_nodes(struct cmaplan_snapshot *s) {
                 }
                 r = read_node_cpulist(s, n, dir);
                 if (r >= 0)
-                        r = read_node_distance(s, n, dir, online_ids, n_online);
+                        r = read_node_distance(s, n, dir, n_online);
                 if (r >= 0)
                         r = read_node_meminfo(s, n, dir);
                 if (r < 0)

@@ -232,10 +232,10 @@ static void snapshot_free(struct cmaplan_snapshot *s) {
                 free(n->cpulist);
                 free(n->zones);
                 free(n->distance);
-                free(n->distance_to);
                 kv_free(n->meminfo, n->n_meminfo);
         }
         free(s->nodes);
+        free(s->online_ids);
         for (unsigned i = 0; i < s->n_cma; i++)
                 free(s->cma[i].name);
         free(s->cma);
