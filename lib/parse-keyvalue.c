@@ -8,11 +8,9 @@
 
 #include "parse.h"
 
+/* the keys live in the array's own allocation (parse_keyvalue()) */
 void kv_free(struct kv *kv, unsigned n) {
-        if (!kv)
-                return;
-        for (unsigned i = 0; i < n; i++)
-                free(kv[i].key);
+        (void)n;
         free(kv);
 }
 
@@ -42,7 +40,10 @@ static int key_ref_cmp(const void *a, const void *b) {
         return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Drop later duplicates of a key, keeping file order. Sorting keeps this O(n log n) on huge inputs. */
+/*
+ * Drop later duplicates of a key, keeping file order. Sorting keeps this O(n log n) on huge inputs.
+ * A dropped key's bytes stay in the block, unused.
+ */
 static int drop_duplicates(struct kv *kv, unsigned *n) {
         struct key_ref *refs;
         unsigned out = 0;
@@ -61,7 +62,6 @@ static int drop_duplicates(struct kv *kv, unsigned *n) {
                         head = i;
                         continue;
                 }
-                free(kv[refs[i].idx].key);
                 kv[refs[i].idx].key = NULL;
         }
         free(refs);
@@ -73,11 +73,17 @@ static int drop_duplicates(struct kv *kv, unsigned *n) {
 }
 
 /* One line (without its newline); blank lines were skipped by the caller. */
-static int parse_line(const char *l, size_t ll, const char *prefix, size_t plen, unsigned line, char **ret_key,
-                      uint64_t *ret_value, struct parse_error *err) {
+/* A key as it stands in the file, until parse_keyvalue() copies it out. */
+struct key_span {
+        const char *key;
+        size_t len;
+        uint64_t value;
+};
+
+static int parse_line(const char *l, size_t ll, const char *prefix, size_t plen, unsigned line,
+                      struct key_span *ret, struct parse_error *err) {
         size_t i = 0, kstart, klen, vstart, vlen;
         char q[33], qk[33];
-        char *key;
         uint64_t v;
 
         if (plen) {
@@ -118,17 +124,38 @@ static int parse_line(const char *l, size_t ll, const char *prefix, size_t plen,
         if (i != ll)
                 return parse_fail(err, line, -EINVAL, "unexpected '%s' after the value of '%s'", parse_quote(q, l + i, ll - i),
                             parse_quote(qk, l + kstart, klen));
-        key = strndup(l + kstart, klen);
-        if (!key)
-                return parse_fail(err, line, -ENOMEM, "out of memory");
-        *ret_key = key;
-        *ret_value = v;
+        *ret = (struct key_span){ l + kstart, klen, v };
         return 0;
+}
+
+/*
+ * One allocation for the array and every key after it: a node's meminfo has some forty keys,
+ * and a big host as many nodes. n > 0.
+ */
+static struct kv *kv_from_spans(const struct key_span *spans, unsigned n) {
+        size_t bytes = 0;
+        struct kv *kv;
+        char *keys;
+
+        for (unsigned i = 0; i < n; i++)
+                bytes += spans[i].len + 1;
+        kv = malloc(n * sizeof(*kv) + bytes);
+        if (!kv)
+                return NULL;
+        keys = (char *)(kv + n);
+        for (unsigned i = 0; i < n; i++) {
+                memcpy(keys, spans[i].key, spans[i].len);
+                keys[spans[i].len] = '\0';
+                kv[i] = (struct kv){ keys, spans[i].value };
+                keys += spans[i].len + 1;
+        }
+        return kv;
 }
 
 int parse_keyvalue(const char *buf, size_t len, const char *prefix, struct kv **ret, unsigned *ret_n,
                    struct parse_error *err) {
         size_t plen = prefix ? strlen(prefix) : 0, pos = 0;
+        struct key_span *spans = NULL;
         struct kv *kv = NULL;
         unsigned n = 0, alloc = 0, line = 0;
         int r;
@@ -147,33 +174,34 @@ int parse_keyvalue(const char *buf, size_t len, const char *prefix, struct kv **
                         continue;       /* old node meminfo files start with an empty line */
                 if (n == alloc) {
                         unsigned na = alloc ? alloc * 2 : 64;
-                        struct kv *t;
+                        struct key_span *t;
 
-                        if (na < alloc || na > UINT32_MAX / 2 || !(t = realloc(kv, na * sizeof(*kv)))) {
+                        if (na < alloc || na > UINT32_MAX / 2 || !(t = realloc(spans, na * sizeof(*spans)))) {
                                 r = parse_fail(err, line, -ENOMEM, "out of memory");
-                                goto fail;
+                                goto out;
                         }
-                        kv = t;
+                        spans = t;
                         alloc = na;
                 }
-                r = parse_line(l, ll, prefix, plen, line, &kv[n].key, &kv[n].value, err);
+                r = parse_line(l, ll, prefix, plen, line, &spans[n], err);
                 if (r < 0)
-                        goto fail;
+                        goto out;
                 n++;
         }
-        r = drop_duplicates(kv, &n);
-        if (r < 0) {
-                parse_fail(err, 0, r, "out of memory");
-                goto fail;
-        }
-        if (n == 0) {
-                free(kv);
-                kv = NULL;
+        if (n > 0) {
+                kv = kv_from_spans(spans, n);
+                r = kv ? drop_duplicates(kv, &n) : -ENOMEM;
+                if (r < 0) {
+                        parse_fail(err, 0, r, "out of memory");
+                        goto out;
+                }
         }
         *ret = kv;
         *ret_n = n;
-        return 0;
-fail:
-        kv_free(kv, n);
+        kv = NULL;
+        r = 0;
+out:
+        free(kv);
+        free(spans);
         return r;
 }

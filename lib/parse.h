@@ -57,7 +57,8 @@ int parse_distance(const char *buf, size_t len, uint32_t *ret, unsigned max, uns
  * Key/value files: proc/meminfo ("MemTotal:  123 kB"), nodeN/meminfo ("Node 3 MemTotal: 123 kB"
  * with prefix "Node 3 "), nodeN/vmstat ("nr_free_pages 12"). Keys end at ':' or at the first
  * blank. A value may be followed by " kB" (kept in kB). Every line must match; a line with another
- * prefix is an error. *ret is a malloc'd array (keys malloc'd too, free with kv_free).
+ * prefix is an error. *ret is a malloc'd array, its keys in the same allocation (free with
+ * kv_free()); NULL when there is no line.
  */
 int parse_keyvalue(const char *buf, size_t len, const char *prefix, struct kv **ret, unsigned *ret_n,
                    struct parse_error *err);
