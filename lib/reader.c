@@ -227,21 +227,18 @@ int reader_open_file(struct cmaplan_ctx *ctx, const char *relpath) {
         struct stat st;
         int fd, r;
 
-        /* the same rules as read_file(): inside the root, no FIFO wait, regular files only */
+        /*
+         * The same rules as read_file(): inside the root, no FIFO wait, regular files only. A file
+         * kept open is read many times: one fstat() now, whatever its first read would give.
+         */
         fd = open_in_root(ctx, relpath, O_RDONLY | O_NONBLOCK | O_NOCTTY);
         if (fd < 0) {
                 if (is_silent_error(fd))
                         return fd;
                 return cmaplan_set_error(ctx, fd, "%s: cannot open: %s", relpath, strerror(-fd));
         }
-        if (fstat(fd, &st) < 0)
-                r = cmaplan_set_error(ctx, -errno, "%s: cannot stat: %s", relpath, strerror(errno));
-        else if (!S_ISREG(st.st_mode))
-                r = cmaplan_set_error(ctx, -EINVAL, "%s: not a regular file", relpath);
-        else if ((uint64_t)st.st_size > READER_MAX_FILE_BYTES)
-                r = cmaplan_set_error(ctx, -EFBIG, "%s: file of %llu bytes is larger than the %u MiB limit",
-                                      relpath, (unsigned long long)st.st_size, READER_MAX_FILE_BYTES >> 20);
-        else
+        r = check_regular(ctx, fd, relpath, &st);
+        if (r == 0)
                 return fd;
         close(fd);
         return r;
