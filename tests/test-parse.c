@@ -338,24 +338,28 @@ END_TEST
 
 /* without a bitmap: the distinct ids, whatever the order of the ranges */
 START_TEST(test_idlist_count_only) {
+        static const struct {
+                const char *list;
+                unsigned max, count;
+        } cases[] = {
+                { "0-3,8,10-11\n", 128, 7 },
+                { "0-3,4-5", 128, 6 },
+                /* out of order, overlapping, repeated */
+                { "8,0-3,2-9", 128, 10 },
+                { "1,1", 128, 1 },
+                { "0-3,3-5", 128, 6 },
+                { "65000-65535,0", 65536, 537 },
+                { "\n", 128, 0 },
+        };
         struct parse_error err = { 0 };
-        unsigned count = 99;
+        unsigned count;
 
-        ck_assert_int_eq(idlist("0-3,8,10-11\n", 128, NULL, &count, &err), 0);
-        ck_assert_uint_eq(count, 7);
-        ck_assert_int_eq(idlist("0-3,4-5", 128, NULL, &count, &err), 0);
-        ck_assert_uint_eq(count, 6);
-        /* out of order, overlapping, repeated */
-        ck_assert_int_eq(idlist("8,0-3,2-9", 128, NULL, &count, &err), 0);
-        ck_assert_uint_eq(count, 10);
-        ck_assert_int_eq(idlist("1,1", 128, NULL, &count, &err), 0);
-        ck_assert_uint_eq(count, 1);
-        ck_assert_int_eq(idlist("0-3,3-5", 128, NULL, &count, &err), 0);
-        ck_assert_uint_eq(count, 6);
-        ck_assert_int_eq(idlist("65000-65535,0", 65536, NULL, &count, &err), 0);
-        ck_assert_uint_eq(count, 537);
-        ck_assert_int_eq(idlist("\n", 128, NULL, &count, &err), 0);
-        ck_assert_uint_eq(count, 0);
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                count = 99;
+                ck_assert_int_eq(idlist(cases[i].list, cases[i].max, NULL, &count, &err), 0);
+                ck_assert_msg(count == cases[i].count, "'%s': %u ids, expected %u", cases[i].list, count,
+                              cases[i].count);
+        }
         /* an error leaves the count alone */
         count = 99;
         ck_assert_int_eq(idlist("0-3,128", 128, NULL, &count, &err), -ERANGE);
